@@ -1,0 +1,212 @@
+package dev.mkto.server;
+
+import dev.mkto.server.admin.AccessEvents;
+import dev.mkto.server.admin.AdminApi;
+import dev.mkto.server.admin.AdminAuth;
+import dev.mkto.server.admin.CustomServices;
+import dev.mkto.server.admin.Instances;
+import dev.mkto.server.admin.Partitions;
+import dev.mkto.server.admin.Roles;
+import dev.mkto.server.admin.SeedLoader;
+import dev.mkto.server.admin.UserManagementApi;
+import dev.mkto.server.admin.Users;
+import dev.mkto.server.admin.Workspaces;
+import dev.mkto.server.config.ServerConfig;
+import dev.mkto.server.http.ApiRoutes;
+import dev.mkto.server.http.RequestIds;
+import dev.mkto.server.http.RestApi;
+import dev.mkto.server.identity.IdentityApi;
+import dev.mkto.server.identity.TokenService;
+import dev.mkto.server.leads.LeadApi;
+import dev.mkto.server.leads.LeadSchema;
+import dev.mkto.server.leads.LeadService;
+import dev.mkto.server.store.Database;
+import dev.mkto.server.store.KeyRing;
+import dev.mkto.server.store.ServerSettings;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http1.Http1Config;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One mkto-server: the database, the access model, and the HTTP faces in front of them. The
+ * constructor reads as the table of contents: store, access model, identity, the API's features,
+ * then the routes.
+ */
+public final class MktoServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MktoServer.class);
+
+    /** Start-up could not complete; the message says why and what to do. */
+    public static final class StartupException extends RuntimeException {
+        StartupException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private final ServerConfig config;
+    private final Database database;
+    private final WebServer webServer;
+    private final Instances instances;
+    private final Optional<String> generatedAdminToken;
+    private final List<SeedLoader.Generated> generatedCredentials = new ArrayList<>();
+    private final Thread housekeeping;
+
+    private MktoServer(ServerConfig config, InstantSource clock) {
+        this.config = config;
+        createDataDir(config.dataDir());
+        this.database = openDatabase(config);
+        try {
+            KeyRing keys = config.secretKey().map(KeyRing::new).orElseGet(() -> KeyRing.fromDataDir(config.dataDir()));
+            ServerSettings settings = new ServerSettings(database.jdbi());
+            checkKey(settings, keys);
+
+            // the access model
+            AccessEvents events = new AccessEvents();
+            var jdbi = database.jdbi();
+            instances = new Instances(jdbi, clock);
+            instances.ensureDefault(config.munchkinId());
+            Partitions partitions = new Partitions(jdbi, clock, events);
+            Workspaces workspaces = new Workspaces(jdbi, clock, events, partitions);
+            Roles roles = new Roles(jdbi, clock, events);
+            Users users = new Users(jdbi, clock, events, roles, workspaces);
+            CustomServices services = new CustomServices(jdbi, clock, events, keys, users);
+
+            // identity
+            TokenService tokens = new TokenService(jdbi, services, instances, keys, clock);
+            events.subscribe(tokens);
+
+            // the lead database
+            LeadSchema leadSchema = new LeadSchema(jdbi, clock);
+            LeadService leads = new LeadService(jdbi, leadSchema, partitions, clock);
+
+            // fixtures and the admin credential
+            SeedLoader seeds = new SeedLoader(jdbi, clock, events, instances, partitions, workspaces, roles, users, services, leadSchema, leads);
+            for (Path seed : config.seeds()) {
+                generatedCredentials.addAll(seeds.apply(seed).generated());
+            }
+            AdminAuth adminAuth = new AdminAuth(settings);
+            generatedAdminToken = adminAuth.initialise(config.adminToken());
+
+            // HTTP
+            RequestIds requestIds = new RequestIds(clock);
+            ApiRoutes api = new ApiRoutes();
+            new LeadApi(leads).register(api);
+            new UserManagementApi(instances, users, roles, workspaces).register(api);
+            IdentityApi identity = new IdentityApi(tokens, requestIds);
+            RestApi rest = new RestApi(api, tokens, instances, requestIds);
+            AdminApi admin = new AdminApi(adminAuth, instances, partitions, workspaces, roles, users, services, leadSchema, tokens,
+                    seeds, clock, requestIds);
+
+            webServer = WebServer.builder()
+                    .host(config.host())
+                    .port(config.port())
+                    .shutdownGracePeriod(Duration.ofSeconds(5))
+                    .addProtocol(Http1Config.builder().maxPrologueLength(64 * 1024).build())
+                    .routing(routing -> routing
+                            .get("/ping", (req, res) -> res.send("pong"))
+                            .register(identity, rest, admin))
+                    .build()
+                    .start();
+            housekeeping = Thread.ofVirtual().name("mkto-housekeeping").start(() -> housekeep(tokens));
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    /** Starts a server; {@code clock} is the time every expiry, window and quota is measured on. */
+    public static MktoServer start(ServerConfig config, InstantSource clock) {
+        return new MktoServer(config, clock);
+    }
+
+    public int port() {
+        return webServer.port();
+    }
+
+    /** e.g. {@code http://127.0.0.1:8080} */
+    public String baseUrl() {
+        return config.baseUrl(port());
+    }
+
+    public String munchkinId() {
+        return instances.current().munchkinId();
+    }
+
+    /** The admin credential generated on this (first) start, to be shown once. */
+    public Optional<String> generatedAdminToken() {
+        return generatedAdminToken;
+    }
+
+    /** Client credentials that seed files left to the server to generate, to be shown once. */
+    public List<SeedLoader.Generated> generatedCredentials() {
+        return List.copyOf(generatedCredentials);
+    }
+
+    @Override
+    public void close() {
+        housekeeping.interrupt();
+        webServer.stop();
+        database.close();
+    }
+
+    private void housekeep(TokenService tokens) {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                int purged = tokens.purgeExpired();
+                if (purged > 0) {
+                    LOG.debug("purged {} expired tokens", purged);
+                }
+                Thread.sleep(Duration.ofHours(1));
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("housekeeping failed: {}", e.getMessage());
+            }
+        }
+    }
+
+    private static void createDataDir(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the data directory " + dir, e);
+        }
+    }
+
+    private static Database openDatabase(ServerConfig config) {
+        try {
+            return Database.open(config.dbUrl(), config.dbUser(), config.dbPassword(), config.postgres() ? 20 : 10);
+        } catch (RuntimeException e) {
+            throw new StartupException("cannot open the database at " + config.toString().replaceAll(".*dbUrl=([^,]*),.*", "$1")
+                    + ": " + rootMessage(e) + (config.postgres() ? " (is PostgreSQL running, and do the URL, MKTO_DB_USER and"
+                    + " MKTO_DB_PASSWORD fit it?)" : " (is another mkto-server using this data directory?)"), e);
+        }
+    }
+
+    /** A database created with one key cannot be used with another: its secrets would not decrypt. */
+    private static void checkKey(ServerSettings settings, KeyRing keys) {
+        String stored = settings.putIfAbsent("key_fingerprint", keys.fingerprint());
+        if (!stored.equals(keys.fingerprint())) {
+            throw new StartupException("the secret key (" + KeyRing.KEY_FILE + " in the data directory, or MKTO_SECRET_KEY) is not the one"
+                    + " this database was created with; client secrets could not be read. Use the original key.", null);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+}

@@ -1,0 +1,285 @@
+package dev.mkto.server.admin;
+
+import dev.mkto.server.http.AdminException;
+import dev.mkto.server.http.ApiCall;
+import dev.mkto.server.http.ApiRoutes;
+import dev.mkto.server.http.ErrorCode;
+import dev.mkto.server.http.MarketoException;
+import dev.mkto.server.http.Reply;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Marketo's User Management API over the same users, roles and workspaces as the admin API.
+ * Bare JSON bodies, HTTP status codes for errors, datetimes as {@code yyyyMMdd'T'HH:mm:ss.SSS't'+0000}.
+ * Users are addressed by their user id, which is their e-mail address.
+ */
+public final class UserManagementApi implements ApiRoutes.Feature {
+
+    private static final String BASE = "/userservice/management/v1/users";
+    private static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("yyyyMMdd'T'HH:mm:ss.SSS't'xx").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter FORMAT_IN = DateTimeFormatter.ofPattern("[yyyyMMdd][yyyy-MM-dd]'T'HH:mm:ss[.SSS][.SS][.S]'t'xx");
+
+    private final Instances instances;
+    private final Users users;
+    private final Roles roles;
+    private final Workspaces workspaces;
+
+    public UserManagementApi(Instances instances, Users users, Roles roles, Workspaces workspaces) {
+        this.instances = instances;
+        this.users = users;
+        this.roles = roles;
+        this.workspaces = workspaces;
+    }
+
+    @Override
+    public void register(ApiRoutes routes) {
+        routes.get(BASE + "/allusers.json", this::allUsers)
+                .post(BASE + "/invite.json", this::invite)
+                .get(BASE + "/roles.json", this::roles)
+                .get(BASE + "/workspaces.json", this::workspaces)
+                .post(BASE + "/{userid}/delete.json", this::delete)
+                .post(BASE + "/{userid}/invite/delete.json", this::deleteInvite)
+                .post(BASE + "/{userid}/update.json", this::update)
+                .get(BASE + "/{userid}/roles.json", call -> Reply.Body.ok(roleList(accepted(call))))
+                .post(BASE + "/{userid}/roles/create.json", this::addRoles)
+                .post(BASE + "/{userid}/roles/delete.json", this::removeRoles)
+                .get(BASE + "/{userid}/user.json", call -> Reply.Body.ok(user(accepted(call))))
+                .get(BASE + "/{userid}/invite.json", this::invited);
+    }
+
+    private Reply allUsers(ApiCall call) {
+        int offset = call.intParam("pageOffset", 0, 0, Integer.MAX_VALUE);
+        int size = call.intParam("pageSize", 20, 1, 200);
+        List<Map<String, Object>> out = new ArrayList<>();
+        users.list(instance(call)).stream().filter(u -> !u.invited()).skip(offset).limit(size).forEach(u -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("userid", u.email());
+            m.put("firstName", u.firstName());
+            m.put("lastName", u.lastName());
+            m.put("emailAddress", u.email());
+            m.put("id", u.id());
+            m.put("apiOnly", u.apiOnly());
+            out.add(m);
+        });
+        return Reply.Body.ok(out);
+    }
+
+    private Reply invite(ApiCall call) {
+        JsonNode body = call.json();
+        if (!body.isObject()) {
+            throw MarketoException.of(ErrorCode.INVALID_JSON);
+        }
+        String email = required(body, "emailAddress");
+        String userid = text(body, "userid");
+        if (userid != null && !userid.equalsIgnoreCase(email)) {
+            throw AdminException.invalid("userid must equal emailAddress on this server");
+        }
+        Users.User u = users.create(instance(call), new Users.Draft(email, required(body, "firstName"), required(body, "lastName"),
+                body.path("apiOnly").asBoolean(false), null, expires(body), roleRefs(body.get("userRoleWorkspaces"))));
+        return Reply.Body.ok(u != null);
+    }
+
+    private Reply roles(ApiCall call) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Roles.Role r : roles.list(instance(call))) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", r.id());
+            m.put("name", r.name());
+            m.put("description", r.description() == null ? "" : r.description());
+            m.put("type", "custom");
+            m.put("isHidden", false);
+            m.put("isOnlyAllZones", false);
+            m.put("createdAt", FORMAT.format(r.createdAt()));
+            m.put("updatedAt", FORMAT.format(r.updatedAt()));
+            out.add(m);
+        }
+        return Reply.Body.ok(out);
+    }
+
+    private Reply workspaces(ApiCall call) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Workspaces.Workspace w : workspaces.list(instance(call))) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", w.id());
+            m.put("name", w.name());
+            m.put("description", w.description() == null ? "" : w.description());
+            m.put("globalViz", 0);
+            m.put("status", "active");
+            m.put("currencyInfo", "");
+            m.put("createdAt", FORMAT.format(w.createdAt()));
+            m.put("updatedAt", FORMAT.format(w.updatedAt()));
+            out.add(m);
+        }
+        return Reply.Body.ok(out);
+    }
+
+    private Reply delete(ApiCall call) {
+        users.delete(instance(call), accepted(call).id());
+        return Reply.Body.ok(null);
+    }
+
+    private Reply deleteInvite(ApiCall call) {
+        users.delete(instance(call), pending(call).id());
+        return Reply.Body.ok(null);
+    }
+
+    private Reply update(ApiCall call) {
+        Users.User u = accepted(call);
+        JsonNode body = call.json();
+        if (!body.isObject()) {
+            throw MarketoException.of(ErrorCode.INVALID_JSON);
+        }
+        InstanceSettings.knownKeys(body, "body", java.util.Set.of("emailAddress", "firstName", "lastName", "expiresAt", "apiOnly"));
+        Boolean apiOnly = body.has("apiOnly") ? body.get("apiOnly").asBoolean() : null;
+        Users.User updated = users.update(instance(call), u.id(), new Users.Draft(text(body, "emailAddress"),
+                text(body, "firstName"), text(body, "lastName"), apiOnly, null, body.has("expiresAt") ? expires(body) : null, null));
+        return Reply.Body.ok(user(updated));
+    }
+
+    private Reply addRoles(ApiCall call) {
+        Users.User u = accepted(call);
+        return Reply.Body.ok(roleList(users.addRoles(instance(call), u.id(), roleRefs(roleInput(call.json())))));
+    }
+
+    private Reply removeRoles(ApiCall call) {
+        Users.User u = accepted(call);
+        return Reply.Body.ok(roleList(users.removeRoles(instance(call), u.id(), roleRefs(roleInput(call.json())))));
+    }
+
+    private Reply invited(ApiCall call) {
+        Users.User u = pending(call);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", u.id());
+        m.put("firstName", u.firstName());
+        m.put("lastName", u.lastName());
+        m.put("emailAddress", u.email());
+        m.put("userid", u.email());
+        m.put("subscriptionId", instances.get(instance(call)).munchkinId());
+        m.put("status", "pending");
+        m.put("expiresAt", FORMAT.format(u.createdAt().plus(java.time.Duration.ofDays(7))));
+        m.put("createdAt", FORMAT.format(u.createdAt()));
+        m.put("updatedAt", FORMAT.format(u.updatedAt()));
+        return Reply.Body.ok(m);
+    }
+
+    private Map<String, Object> user(Users.User u) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("userid", u.email());
+        m.put("firstName", u.firstName());
+        m.put("lastName", u.lastName());
+        m.put("emailAddress", u.email());
+        m.put("optedIn", false);
+        m.put("failedLogins", 0);
+        m.put("failedDeviceCode", 0);
+        m.put("isLocked", !u.active());
+        m.put("lockedReason", u.active() ? null : "deactivated");
+        m.put("id", u.id());
+        m.put("apiOnly", u.apiOnly());
+        m.put("userRoleWorkspaces", roleList(u));
+        m.put("expiresAt", u.expiresAt() == null ? null : FORMAT.format(u.expiresAt()));
+        m.put("lastLoginAt", null);
+        return m;
+    }
+
+    private static List<Map<String, Object>> roleList(Users.User u) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Users.Assignment a : u.roles()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("accessRoleId", a.roleId());
+            m.put("accessRoleName", a.roleName());
+            m.put("workspaceId", a.workspaceId());
+            m.put("workspaceName", a.workspaceName());
+            out.add(m);
+        }
+        return out;
+    }
+
+    private long instance(ApiCall call) {
+        return call.caller().instanceId();
+    }
+
+    /** The user named in the path, if it has accepted its invitation; 404 otherwise. */
+    private Users.User accepted(ApiCall call) {
+        return lookup(call).filter(u -> !u.invited())
+                .orElseThrow(() -> AdminException.notFound("no user with userid '" + call.pathVar("userid") + "'"));
+    }
+
+    private Users.User pending(ApiCall call) {
+        return lookup(call).filter(Users.User::invited)
+                .orElseThrow(() -> AdminException.notFound("no pending invitation for userid '" + call.pathVar("userid") + "'"));
+    }
+
+    private Optional<Users.User> lookup(ApiCall call) {
+        return users.byEmail(instance(call), call.pathVar("userid"));
+    }
+
+    /** Role input: a bare array (as Adobe's guide shows) or {@code {"input": [...]}} (as the swagger declares). */
+    private static JsonNode roleInput(JsonNode body) {
+        JsonNode list = body.isObject() ? body.get("input") : body;
+        if (list == null || !list.isArray()) {
+            throw MarketoException.of(ErrorCode.INVALID_JSON);
+        }
+        return list;
+    }
+
+    private static List<Users.RoleRef> roleRefs(JsonNode list) {
+        if (list == null || !list.isArray() || list.isEmpty()) {
+            throw MarketoException.of(ErrorCode.BLANK, "userRoleWorkspaces");
+        }
+        List<Users.RoleRef> refs = new ArrayList<>();
+        for (JsonNode item : list) {
+            JsonNode role = item.get("accessRoleId");
+            JsonNode workspace = item.get("workspaceId");
+            if (role == null || !role.isIntegralNumber() || workspace == null || !workspace.isIntegralNumber()) {
+                throw AdminException.invalid("each role needs an integer accessRoleId and workspaceId");
+            }
+            refs.add(Users.RoleRef.byId(role.asLong(), workspace.asLong()));
+        }
+        return refs;
+    }
+
+    private Optional<Instant> expires(JsonNode body) {
+        String s = text(body, "expiresAt");
+        if (s == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(OffsetDateTime.parse(s).toInstant());
+        } catch (DateTimeParseException e) {
+            try {
+                return Optional.of(OffsetDateTime.parse(s, FORMAT_IN).toInstant());
+            } catch (DateTimeParseException e2) {
+                throw AdminException.invalid("expiresAt '" + s + "' is not an ISO-8601 datetime such as 2030-12-31T23:59:59-05:00");
+            }
+        }
+    }
+
+    private static String required(JsonNode body, String name) {
+        String v = text(body, name);
+        if (v == null) {
+            throw MarketoException.of(ErrorCode.BLANK, name);
+        }
+        return v;
+    }
+
+    private static String text(JsonNode body, String name) {
+        JsonNode v = body.get(name);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isString()) {
+            throw AdminException.invalid(name + " must be a string");
+        }
+        return v.asString().isBlank() ? null : v.asString().strip();
+    }
+}

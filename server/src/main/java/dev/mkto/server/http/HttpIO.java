@@ -1,0 +1,95 @@
+package dev.mkto.server.http;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Reading requests and writing responses on Helidon, shared by every surface. */
+public final class HttpIO {
+
+    private HttpIO() {
+    }
+
+    /** Thrown by {@link #readBody} when the body is larger than allowed. */
+    public static final class TooLarge extends RuntimeException {
+        TooLarge() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** The whole body, at most {@code limit} bytes; {@link TooLarge} beyond that. */
+    public static byte[] readBody(ServerRequest req, int limit) {
+        var length = req.headers().contentLength();
+        if (length.isPresent() && length.getAsLong() > limit) {
+            throw new TooLarge();
+        }
+        if (!req.content().hasEntity()) {
+            return new byte[0];
+        }
+        try (InputStream in = req.content().inputStream()) {
+            byte[] bytes = in.readNBytes(limit + 1);
+            if (bytes.length > limit) {
+                throw new TooLarge();
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static void send(ServerResponse res, Responses.Rendered rendered) {
+        res.status(rendered.status());
+        res.header(HeaderNames.CONTENT_TYPE, Responses.JSON);
+        res.send(rendered.body());
+    }
+
+    /** Parses {@code a=1&b=2} (form bodies, raw query strings), percent- and plus-decoding. */
+    public static Map<String, List<String>> parseForm(String text) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        if (text == null || text.isEmpty()) {
+            return out;
+        }
+        for (String pair : text.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+            out.computeIfAbsent(name, k -> new ArrayList<>(1)).add(value);
+        }
+        return out;
+    }
+
+    /** The client's address as seen on the socket. */
+    public static String remoteAddress(ServerRequest req) {
+        SocketAddress a = req.remotePeer().address();
+        if (a instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return inet.getAddress().getHostAddress();
+        }
+        return String.valueOf(a);
+    }
+
+    public static boolean isForm(String contentType) {
+        return contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+    }
+
+    private static String decode(String s) {
+        try {
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return s; // a stray '%': keep the text as sent
+        }
+    }
+}

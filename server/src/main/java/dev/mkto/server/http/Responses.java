@@ -1,0 +1,132 @@
+package dev.mkto.server.http;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one place where answers and errors become response bodies, per {@link Surface}. Messages
+ * come from the exceptions, which never carry secrets; unexpected failures become 611 (or a plain
+ * 500 outside the REST API) without details.
+ */
+public final class Responses {
+
+    public static final String JSON = "application/json;charset=UTF-8";
+
+    private Responses() {
+    }
+
+    /** A rendered response. */
+    public record Rendered(int status, byte[] body) {
+    }
+
+    public static Rendered envelope(String requestId, Reply.Envelope e) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("requestId", requestId);
+        if (e.result() != null) {
+            out.put("result", e.result());
+        }
+        out.put("success", true);
+        if (e.nextPageToken() != null) {
+            out.put("nextPageToken", e.nextPageToken());
+        }
+        if (e.moreResult() != null) {
+            out.put("moreResult", e.moreResult());
+        }
+        if (!e.warnings().isEmpty()) {
+            out.put("warnings", e.warnings());
+        }
+        out.putAll(e.extra());
+        return new Rendered(200, Json.write(out));
+    }
+
+    public static Rendered body(Reply.Body b) {
+        return new Rendered(b.status(), b.body() == null ? new byte[0] : Json.write(b.body()));
+    }
+
+    public static Rendered error(Surface surface, String requestId, ApiException e) {
+        return switch (surface) {
+            case MAPI -> mapi(requestId, e);
+            case USER_MANAGEMENT -> userManagement(e);
+            case IDENTITY -> identity(e);
+            case ADMIN -> admin(e);
+        };
+    }
+
+    /** The answer to a failure nobody anticipated: no details leave the server. */
+    public static Rendered unexpected(Surface surface, String requestId) {
+        return switch (surface) {
+            case MAPI -> mapi(requestId, MarketoException.of(ErrorCode.SYSTEM_ERROR));
+            case USER_MANAGEMENT -> new Rendered(500, Json.write(Map.of("errors",
+                    List.of(Map.of("code", 611, "message", ErrorCode.SYSTEM_ERROR.message())))));
+            case IDENTITY -> new Rendered(500, Json.write(Map.of("error", "server_error",
+                    "error_description", "Internal error; see the server log for request " + requestId)));
+            case ADMIN -> new Rendered(500, Json.write(Map.of("error", Map.of("status", 500, "code", "internal",
+                    "message", "Internal error; see the server log for request " + requestId))));
+        };
+    }
+
+    private static Rendered mapi(String requestId, ApiException e) {
+        String code;
+        if (e instanceof MarketoException m) {
+            code = m.code().code();
+        } else {
+            code = e.httpStatus() == 404 ? ErrorCode.NOT_FOUND.code() : ErrorCode.INVALID_DATA.code();
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("requestId", requestId);
+        out.put("success", false);
+        out.put("errors", List.of(error(code, e.getMessage())));
+        return new Rendered(e.httpStatus() == 413 || e.httpStatus() == 414 ? e.httpStatus() : 200, Json.write(out));
+    }
+
+    private static Rendered userManagement(ApiException e) {
+        int status;
+        int code;
+        if (e instanceof MarketoException m) {
+            code = Integer.parseInt(m.code().code());
+            status = switch (m.code()) {
+                case ACCESS_TOKEN_NOT_SPECIFIED, ACCESS_TOKEN_INVALID, ACCESS_TOKEN_EXPIRED -> 401;
+                case ACCESS_DENIED -> 403;
+                case NOT_FOUND -> 404;
+                case METHOD_NOT_SUPPORTED -> 405;
+                case RATE_LIMIT_EXCEEDED, DAILY_QUOTA_REACHED, CONCURRENT_LIMIT_REACHED -> 429;
+                case TEMPORARILY_UNAVAILABLE -> 503;
+                case PAYLOAD_TOO_LARGE -> 413;
+                case URI_TOO_LONG -> 414;
+                case SYSTEM_ERROR -> 500;
+                default -> 400;
+            };
+        } else {
+            status = e.httpStatus();
+            code = status;
+        }
+        return new Rendered(status, Json.write(Map.of("errors", List.of(Map.of("code", code, "message", e.getMessage())))));
+    }
+
+    private static Rendered identity(ApiException e) {
+        String error = e instanceof IdentityException i ? i.error() : "invalid_request";
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("error", error);
+        out.put("error_description", e.getMessage());
+        return new Rendered(e.httpStatus() == 200 ? 400 : e.httpStatus(), Json.write(out));
+    }
+
+    private static Rendered admin(ApiException e) {
+        String code = e instanceof AdminException a ? a.code()
+                : e instanceof MarketoException m ? m.code().code() : "invalid";
+        int status = e.httpStatus() == 200 ? 400 : e.httpStatus();
+        Map<String, Object> inner = new LinkedHashMap<>();
+        inner.put("status", status);
+        inner.put("code", code);
+        inner.put("message", e.getMessage());
+        return new Rendered(status, Json.write(Map.of("error", inner)));
+    }
+
+    private static Map<String, String> error(String code, String message) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("code", code);
+        m.put("message", message);
+        return m;
+    }
+}

@@ -1,0 +1,133 @@
+package dev.mkto.server.http;
+
+import dev.mkto.server.access.Caller;
+import dev.mkto.server.admin.Instances;
+import dev.mkto.server.identity.TokenService;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one chain every API request walks ({@code /rest}, {@code /bulk}, {@code /userservice}):
+ *
+ * <pre>
+ * requestId → URI size (414) → route (610/605) → token (600/601/602) → endpoint permission (603)
+ *           → body (413/612/609) → handler (workspace/partition-scoped) → envelope
+ * </pre>
+ *
+ * Matching the route before the token lets a caller with a mistyped URL learn that first (610),
+ * which is what tells an endpoint-format problem from a credentials problem.
+ */
+public final class RestApi implements HttpService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RestApi.class);
+
+    /** Marketo refuses URIs over 8 KB (414) and bodies over 1 MB (413). */
+    static final int MAX_URI = 8 * 1024;
+    static final int MAX_BODY = 1024 * 1024;
+
+    private final Router<ApiRoutes.Endpoint> router;
+    private final TokenService tokens;
+    private final Instances instances;
+    private final RequestIds requestIds;
+
+    public RestApi(ApiRoutes routes, TokenService tokens, Instances instances, RequestIds requestIds) {
+        this.router = routes.router();
+        this.tokens = tokens;
+        this.instances = instances;
+        this.requestIds = requestIds;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.any("/rest/*", this::handle)
+                .any("/bulk/*", this::handle)
+                .any("/userservice/*", this::handle);
+    }
+
+    private void handle(ServerRequest req, ServerResponse res) {
+        String requestId = requestIds.next();
+        String path = req.path().path();
+        Surface surface = path.startsWith("/userservice/") ? Surface.USER_MANAGEMENT : Surface.MAPI;
+        try {
+            String rawQuery = req.query().rawValue();
+            if (req.prologue().uriPath().rawPath().length() + rawQuery.length() + 1 > MAX_URI) {
+                throw MarketoException.of(ErrorCode.URI_TOO_LONG);
+            }
+            Map<String, List<String>> params = HttpIO.parseForm(rawQuery);
+            String method = req.prologue().method().text();
+            String override = method.equals("POST") ? first(params, "_method") : null;
+            if (override != null) {
+                method = override.toUpperCase(java.util.Locale.ROOT);
+            }
+            ApiRoutes.Endpoint endpoint;
+            Map<String, String> vars;
+            switch (router.match(method, path)) {
+                case Router.Found<ApiRoutes.Endpoint> f -> {
+                    endpoint = f.route().handler();
+                    vars = f.vars();
+                }
+                case Router.WrongMethod<ApiRoutes.Endpoint> w -> throw MarketoException.of(ErrorCode.METHOD_NOT_SUPPORTED);
+                case Router.NoRoute<ApiRoutes.Endpoint> n -> throw MarketoException.of(ErrorCode.NOT_FOUND);
+            }
+            Caller caller = authenticate(req, params, surface);
+            if (!endpoint.required().isEmpty() && !caller.grants().anywhere().intersects(endpoint.required())) {
+                throw MarketoException.of(ErrorCode.ACCESS_DENIED);
+            }
+            byte[] body = HttpIO.readBody(req, MAX_BODY);
+            String contentType = req.headers().contentType().map(Object::toString).orElse(null);
+            if (override != null && HttpIO.isForm(contentType)) {
+                params.putAll(HttpIO.parseForm(new String(body, StandardCharsets.UTF_8)));
+                body = new byte[0];
+            }
+            Reply reply = endpoint.operation().handle(new ApiCall(requestId, vars, params, body, contentType, caller));
+            HttpIO.send(res, switch (reply) {
+                case Reply.Envelope e -> Responses.envelope(requestId, e);
+                case Reply.Body b -> Responses.body(b);
+            });
+        } catch (ApiException e) {
+            HttpIO.send(res, Responses.error(surface, requestId, e));
+        } catch (HttpIO.TooLarge e) {
+            HttpIO.send(res, Responses.error(surface, requestId, MarketoException.of(ErrorCode.PAYLOAD_TOO_LARGE)));
+        } catch (RuntimeException e) {
+            LOG.error("request {} {} failed", requestId, path, e);
+            HttpIO.send(res, Responses.unexpected(surface, requestId));
+        }
+    }
+
+    /**
+     * The bearer token (header), or, on the Lead Database API and only where the instance allows
+     * it, the legacy {@code access_token} query parameter. Without either: 600.
+     */
+    private Caller authenticate(ServerRequest req, Map<String, List<String>> params, Surface surface) {
+        String token = req.headers().first(HeaderNames.AUTHORIZATION)
+                .filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
+                .map(h -> h.substring(7).strip())
+                .filter(t -> !t.isEmpty())
+                .orElse(null);
+        if (token != null) {
+            return tokens.authenticate(token);
+        }
+        String fromQuery = surface == Surface.MAPI ? first(params, "access_token") : null;
+        if (fromQuery == null || !instances.current().settings().allowQueryToken()) {
+            throw MarketoException.of(ErrorCode.ACCESS_TOKEN_NOT_SPECIFIED);
+        }
+        Caller caller = tokens.authenticate(fromQuery);
+        if (!instances.get(caller.instanceId()).settings().allowQueryToken()) {
+            throw MarketoException.of(ErrorCode.ACCESS_TOKEN_NOT_SPECIFIED);
+        }
+        return caller;
+    }
+
+    private static String first(Map<String, List<String>> params, String name) {
+        List<String> v = params.get(name);
+        return v == null || v.isEmpty() || v.getFirst().isBlank() ? null : v.getFirst().strip();
+    }
+}

@@ -1,0 +1,239 @@
+package dev.mkto.server.identity;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.mkto.server.access.Caller;
+import dev.mkto.server.admin.AccessEvents;
+import dev.mkto.server.admin.CustomServices;
+import dev.mkto.server.admin.CustomServices.Credentials;
+import dev.mkto.server.admin.Instances;
+import dev.mkto.server.http.ErrorCode;
+import dev.mkto.server.http.IdentityException;
+import dev.mkto.server.http.MarketoException;
+import dev.mkto.server.store.KeyRing;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Issues and checks access tokens, as Marketo's identity service does: one live token per custom
+ * service, returned again (with its remaining lifetime) until it expires, then a new one. A token
+ * presented after it expired is answered 602 once, then 601. A token stops working at once when
+ * its service is disabled or deleted or its user deactivated or expired.
+ *
+ * <p>The hot path is in memory: token hash → service, service → caller. Tokens are stored only as
+ * hashes; see {@link TokenStore}.
+ */
+public final class TokenService implements AccessEvents.Listener {
+
+    /** What the identity endpoint answers. */
+    public record Grant(String accessToken, long expiresIn, String scope) {
+        @Override
+        public String toString() {
+            return "Grant[expiresIn=" + expiresIn + ", scope=" + scope + "]";
+        }
+    }
+
+    private static final String SUFFIX = "mk";
+    private static final Duration KEEP_EXPIRED = Duration.ofDays(1);
+
+    private record Live(String token, String hash, long expiresAt) {
+    }
+
+    private final TokenStore store;
+    private final CallerLoader callers;
+    private final CustomServices services;
+    private final Instances instances;
+    private final KeyRing keys;
+    private final InstantSource clock;
+    private final ReentrantLock[] locks = new ReentrantLock[64];
+    private final ConcurrentHashMap<Long, Live> live = new ConcurrentHashMap<>();
+    private final Cache<String, TokenStore.Stored> tokens = Caffeine.newBuilder().maximumSize(1_000_000)
+            .expireAfterWrite(Duration.ofDays(8)).build();
+    private final Cache<String, Boolean> unknownTokens = Caffeine.newBuilder().maximumSize(10_000)
+            .expireAfterWrite(Duration.ofSeconds(30)).build();
+    private final Cache<Long, Optional<CallerLoader.Loaded>> callerCache = Caffeine.newBuilder().maximumSize(100_000).build();
+    private final Cache<String, Optional<Credentials>> credentials = Caffeine.newBuilder().maximumSize(100_000)
+            .expireAfterWrite(Duration.ofMinutes(10)).build();
+
+    public TokenService(Jdbi jdbi, CustomServices services, Instances instances, KeyRing keys, InstantSource clock) {
+        this.store = new TokenStore(jdbi);
+        this.callers = new CallerLoader(jdbi);
+        this.services = services;
+        this.instances = instances;
+        this.keys = keys;
+        this.clock = clock;
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new ReentrantLock();
+        }
+    }
+
+    /** The client-credentials grant: checks the client, then returns its live token or a new one. */
+    public Grant issue(String clientId, String clientSecret) {
+        Credentials c = credentials.get(clientId, services::credentials)
+                .orElseThrow(() -> IdentityException.unauthorized("No client with requested id: " + printable(clientId)));
+        if (!keys.matches(clientSecret, c.secretMac())) {
+            throw IdentityException.badCredentials();
+        }
+        requireUsable(c);
+        return grant(c.serviceId(), c.instanceId(), c.userEmail());
+    }
+
+    /** LaunchPoint "Get Token": the same live token identity would return, under the same rules. */
+    public Grant tokenFor(String clientId) {
+        Credentials c = services.credentials(clientId)
+                .orElseThrow(() -> IdentityException.unauthorized("No client with requested id: " + printable(clientId)));
+        requireUsable(c);
+        return grant(c.serviceId(), c.instanceId(), c.userEmail());
+    }
+
+    /**
+     * The caller a presented token stands for: 601 for an unknown or revoked token, 602 the first
+     * time an expired one is presented (601 after), and 601 once its service or user cannot call.
+     */
+    public Caller authenticate(String token) {
+        if (!wellFormed(token)) {
+            throw MarketoException.of(ErrorCode.ACCESS_TOKEN_INVALID);
+        }
+        String hash = KeyRing.sha256(token);
+        TokenStore.Stored stored = tokens.getIfPresent(hash);
+        if (stored == null) {
+            if (unknownTokens.getIfPresent(hash) != null) {
+                throw MarketoException.of(ErrorCode.ACCESS_TOKEN_INVALID);
+            }
+            stored = store.find(hash).orElse(null);
+            if (stored == null) {
+                unknownTokens.put(hash, Boolean.TRUE);
+                throw MarketoException.of(ErrorCode.ACCESS_TOKEN_INVALID);
+            }
+            tokens.put(hash, stored);
+        }
+        long now = clock.millis();
+        if (now >= stored.expiresAt()) {
+            boolean first = !stored.expiryReported() && store.reportExpiry(hash);
+            tokens.put(hash, new TokenStore.Stored(stored.serviceId(), stored.expiresAt(), true));
+            throw MarketoException.of(first ? ErrorCode.ACCESS_TOKEN_EXPIRED : ErrorCode.ACCESS_TOKEN_INVALID);
+        }
+        CallerLoader.Loaded loaded = callerCache.get(stored.serviceId(), callers::load).orElse(null);
+        if (loaded == null || !loaded.usableAt(now)) {
+            throw MarketoException.of(ErrorCode.ACCESS_TOKEN_INVALID);
+        }
+        return loaded.caller();
+    }
+
+    /** Deletes tokens that expired more than a day ago (their 602 has long been told). */
+    public int purgeExpired() {
+        return store.purgeExpiredBefore(clock.millis() - KEEP_EXPIRED.toMillis());
+    }
+
+    @Override
+    public void accessChanged() {
+        callerCache.invalidateAll();
+        credentials.invalidateAll();
+    }
+
+    @Override
+    public void revokeTokens(List<Long> serviceIds) {
+        store.revoke(serviceIds);
+        serviceIds.forEach(live::remove);
+        tokens.asMap().values().removeIf(s -> serviceIds.contains(s.serviceId()));
+        accessChanged();
+    }
+
+    private void requireUsable(Credentials c) {
+        if (!c.enabled()) {
+            throw IdentityException.unauthorized("Custom service '" + c.name() + "' is disabled");
+        }
+        if (!c.userApiOnly()) {
+            throw IdentityException.unauthorized("User " + c.userEmail() + " is not an API-only user");
+        }
+        if (c.userInvited() || !c.userActive()) {
+            throw IdentityException.unauthorized("API-only user " + c.userEmail() + " is deactivated");
+        }
+        if (c.userExpiresAt() != null && clock.millis() >= c.userExpiresAt()) {
+            throw IdentityException.unauthorized("API-only user " + c.userEmail() + " expired at "
+                    + Instant.ofEpochMilli(c.userExpiresAt()));
+        }
+    }
+
+    private Grant grant(long serviceId, long instanceId, String scope) {
+        long now = clock.millis();
+        Live l = live.get(serviceId);
+        if (l == null || now >= l.expiresAt()) {
+            l = renew(serviceId, instanceId, now);
+        }
+        return new Grant(l.token(), Math.max(0, (l.expiresAt() - now) / 1000), scope);
+    }
+
+    private Live renew(long serviceId, long instanceId, long now) {
+        ReentrantLock lock = locks[(int) (serviceId & (locks.length - 1))];
+        lock.lock();
+        try {
+            Live l = live.get(serviceId);
+            if (l != null && now < l.expiresAt()) {
+                return l;
+            }
+            for (int attempt = 0; attempt < 3; attempt++) {
+                Optional<TokenStore.Live> stored = store.live(serviceId);
+                if (stored.isPresent() && now < stored.get().expiresAt()) {
+                    return remember(serviceId, stored.get().nonce(), stored.get().expiresAt());
+                }
+                String nonce = KeyRing.randomNonce();
+                long expiresAt = now + instances.get(instanceId).settings().tokenTtlSeconds() * 1000L;
+                String token = derive(nonce);
+                if (store.claimLive(serviceId, nonce, KeyRing.sha256(token), now, expiresAt)) {
+                    return remember(serviceId, nonce, expiresAt);
+                }
+            }
+            throw MarketoException.of(ErrorCode.TEMPORARILY_UNAVAILABLE);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Live remember(long serviceId, String nonce, long expiresAt) {
+        String token = derive(nonce);
+        String hash = KeyRing.sha256(token);
+        Live l = new Live(token, hash, expiresAt);
+        live.put(serviceId, l);
+        tokens.put(hash, new TokenStore.Stored(serviceId, expiresAt, false));
+        return l;
+    }
+
+    private String derive(String nonce) {
+        ByteBuffer b = ByteBuffer.wrap(keys.tokenBytes(nonce));
+        long high = (b.getLong() & ~0xf000L) | 0x4000L;
+        long low = (b.getLong() & 0x3fffffffffffffffL) | 0x8000000000000000L;
+        return new UUID(high, low) + ":" + SUFFIX;
+    }
+
+    /** Our tokens are a lowercase UUID, ':' and a short suffix; anything else cannot be one. */
+    private static boolean wellFormed(String token) {
+        int n = token.length();
+        if (n < 38 || n > 48 || token.charAt(36) != ':') {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = token.charAt(i);
+            boolean ok = i < 36 ? (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == '-'
+                    : i == 36 || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String printable(String s) {
+        String clean = s.codePoints().filter(c -> c >= 0x20 && c != 0x7f)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        return clean.length() > 100 ? clean.substring(0, 100) + "…" : clean;
+    }
+}

@@ -1,0 +1,311 @@
+package dev.mkto.server.leads;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.SqlStatement;
+
+/**
+ * Leads at rest: standard fields in columns of {@code lead}, custom fields as text in
+ * {@code lead_value}. Every read is limited to the partitions it is given; the caller decides
+ * which partitions those are.
+ */
+final class LeadRepository {
+
+    /** A lead: its id, partition, and the values of the fields that were read, by canonical name. */
+    record Lead(long id, long partitionId, Map<String, Object> values) {
+    }
+
+    /** A lead matched by a lookup value, normalised as {@link #key} does. */
+    record Match(long id, long partitionId, String key) {
+    }
+
+    private static final List<LeadField> WRITABLE_COLUMNS = LeadSchema.STANDARD.stream()
+            .filter(f -> f.updateable() && f.column() != null).toList();
+    private static final String INSERT = "INSERT INTO lead (instance_id, partition_id, email_lc, "
+            + WRITABLE_COLUMNS.stream().map(LeadField::column).collect(Collectors.joining(", "))
+            + ", created_at, updated_at) VALUES (:instance, :partition, :emailLc, "
+            + WRITABLE_COLUMNS.stream().map(f -> ":" + f.name()).collect(Collectors.joining(", "))
+            + ", :now, :now)";
+    private static final String UPDATE = "UPDATE lead SET email_lc = :emailLc, "
+            + WRITABLE_COLUMNS.stream().map(f -> f.column() + " = :" + f.name()).collect(Collectors.joining(", "))
+            + ", updated_at = :now WHERE id = :id";
+    private static final String DELETE = "DELETE FROM lead WHERE instance_id = :instance AND id IN (<ids>)";
+    private static final String MOVE = "UPDATE lead SET partition_id = :partition, updated_at = :now WHERE id = :id";
+    private static final String CUSTOM_VALUES = "SELECT lead_id, field_id, text_value FROM lead_value WHERE lead_id IN (<ids>)";
+    private static final String CLEAR_VALUE = "DELETE FROM lead_value WHERE lead_id = :lead AND field_id = :field";
+    private static final String ADD_VALUE = "INSERT INTO lead_value (lead_id, field_id, text_value, lookup_key) VALUES (:lead, :field, :value, :key)";
+
+    private final Jdbi jdbi;
+
+    LeadRepository(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    /**
+     * Leads by id within {@code partitions}, with the values of {@code fields}; ids not found
+     * (or outside the partitions) are absent from the map, which keeps the order of {@code ids}.
+     */
+    Map<Long, Lead> byIds(long instance, long[] partitions, List<Long> ids, List<LeadField> fields) {
+        if (ids.isEmpty() || partitions.length == 0) {
+            return Map.of();
+        }
+        List<LeadField> columns = fields.stream().filter(f -> !f.custom()).toList();
+        List<LeadField> custom = fields.stream().filter(LeadField::custom).toList();
+        String sql = "SELECT id, partition_id" + columns.stream().filter(f -> !f.column().equals("id") && !f.column().equals("partition_id"))
+                .map(f -> ", " + f.column()).collect(Collectors.joining())
+                + " FROM lead WHERE instance_id = :instance AND partition_id IN (<partitions>) AND id IN (<ids>)";
+        return jdbi.withHandle(h -> {
+            Map<Long, Lead> found = new HashMap<>();
+            h.createQuery(sql).bind("instance", instance).bindList("partitions", boxed(partitions)).bindList("ids", ids)
+                    .map((rs, ctx) -> read(rs, columns)).forEach(l -> found.put(l.id(), l));
+            if (!custom.isEmpty() && !found.isEmpty()) {
+                readCustom(h, found, custom);
+            }
+            Map<Long, Lead> ordered = new LinkedHashMap<>();
+            for (Long id : ids) {
+                Lead l = found.get(id);
+                if (l != null) {
+                    ordered.put(id, l);
+                }
+            }
+            return ordered;
+        });
+    }
+
+    /**
+     * Ids (ascending) of the leads in {@code partitions} whose {@code field} holds one of
+     * {@code keys} (normalised by {@link #key}), at most {@code limit}.
+     */
+    List<Long> idsMatching(long instance, long[] partitions, LeadField field, List<String> keys, int limit) {
+        return lookup(instance, partitions, field, keys, limit).stream().map(Match::id).toList();
+    }
+
+    /** Like {@link #idsMatching}, with each match's partition and key, for sync's dedupe. */
+    List<Match> lookup(long instance, long[] partitions, LeadField field, List<String> keys, int limit) {
+        if (keys.isEmpty() || partitions.length == 0) {
+            return List.of();
+        }
+        String sql;
+        if (field.custom()) {
+            sql = "SELECT l.id, l.partition_id, v.lookup_key AS k FROM lead l JOIN lead_value v ON v.lead_id = l.id "
+                    + "WHERE l.instance_id = :instance AND l.partition_id IN (<partitions>) AND v.field_id = :field "
+                    + "AND v.lookup_key IN (<keys>) ORDER BY l.id FETCH FIRST " + limit + " ROWS ONLY";
+        } else {
+            String column = field.name().equals("email") ? "email_lc" : field.column();
+            sql = "SELECT id, partition_id, " + column + " AS k FROM lead WHERE instance_id = :instance "
+                    + "AND partition_id IN (<partitions>) AND " + column + " IN (<keys>) ORDER BY id FETCH FIRST " + limit + " ROWS ONLY";
+        }
+        boolean numeric = field.type() == FieldType.INTEGER && !field.custom();
+        List<Object> bound = new ArrayList<>();
+        for (String k : keys) {
+            if (numeric) {
+                try {
+                    bound.add(Long.parseLong(k));
+                } catch (NumberFormatException e) {
+                    // a non-number never matches an integer column
+                }
+            } else {
+                bound.add(k);
+            }
+        }
+        if (bound.isEmpty()) {
+            return List.of();
+        }
+        return jdbi.withHandle(h -> {
+            var q = h.createQuery(sql).bind("instance", instance).bindList("partitions", boxed(partitions)).bindList("keys", bound);
+            if (field.custom()) {
+                q.bind("field", field.customFieldId());
+            }
+            return q.map((rs, ctx) -> new Match(rs.getLong(1), rs.getLong(2), rs.getString(3))).list();
+        });
+    }
+
+    /** Lookup key of a value of {@code field}: e-mail and custom text compare without case. */
+    static String key(LeadField field, Object value) {
+        if (value == null) {
+            return null;
+        }
+        String s = value instanceof Long l ? Long.toString(l) : field.type().toText(value);
+        if (field.name().equals("email") || (field.custom() && field.type().textual())) {
+            return s.toLowerCase(Locale.ROOT);
+        }
+        return s;
+    }
+
+    /** Every field of the given leads (for merging an update), within {@code partitions}. */
+    Map<Long, Lead> full(long instance, long[] partitions, List<Long> ids, List<LeadField> allFields) {
+        return byIds(instance, partitions, ids, allFields);
+    }
+
+    /** Inserts leads (values by field name, custom ones included); returns their ids in order. */
+    List<Long> insert(long instance, List<Lead> leads, List<LeadField> customFields, long now) {
+        if (leads.isEmpty()) {
+            return List.of();
+        }
+        return jdbi.withHandle(h -> {
+            PreparedBatch batch = h.prepareBatch(INSERT);
+            for (Lead l : leads) {
+                batch.bind("instance", instance).bind("partition", l.partitionId()).bind("now", now);
+                bindColumns(batch, l.values());
+                batch.add();
+            }
+            List<Long> ids = batch.executePreparedBatch("id").mapTo(Long.class).list();
+            List<Lead> withIds = new ArrayList<>();
+            for (int i = 0; i < leads.size(); i++) {
+                withIds.add(new Lead(ids.get(i), leads.get(i).partitionId(), leads.get(i).values()));
+            }
+            writeCustom(h, withIds, customFields, false);
+            return ids;
+        });
+    }
+
+    /** Writes full rows back (every writable column); custom values present in the map are replaced. */
+    void update(List<Lead> leads, List<LeadField> customFields, long now) {
+        if (leads.isEmpty()) {
+            return;
+        }
+        jdbi.useHandle(h -> {
+            PreparedBatch batch = h.prepareBatch(UPDATE);
+            for (Lead l : leads) {
+                batch.bind("id", l.id()).bind("now", now);
+                bindColumns(batch, l.values());
+                batch.add();
+            }
+            batch.execute();
+            writeCustom(h, leads, customFields, true);
+        });
+    }
+
+    int delete(long instance, List<Long> ids) {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        return jdbi.withHandle(h -> h.createUpdate(DELETE).bind("instance", instance).bindList("ids", ids).execute());
+    }
+
+    void move(long id, long partition, long now) {
+        jdbi.useHandle(h -> h.createUpdate(MOVE).bind("id", id).bind("partition", partition).bind("now", now).execute());
+    }
+
+    private static void bindColumns(PreparedBatch batch, Map<String, Object> values) {
+        Object email = values.get("email");
+        batch.bind("emailLc", email == null ? null : ((String) email).toLowerCase(Locale.ROOT));
+        for (LeadField f : WRITABLE_COLUMNS) {
+            bind(batch, f, values.get(f.name()));
+        }
+    }
+
+    private static void bind(SqlStatement<?> s, LeadField f, Object v) {
+        String n = f.name();
+        switch (f.type()) {
+            case INTEGER -> s.bind(n, v == null ? null : ((Number) v).longValue());
+            case FLOAT, CURRENCY -> s.bind(n, v == null ? null : ((Number) v).doubleValue());
+            case BOOLEAN -> s.bind(n, (Boolean) v);
+            case DATETIME -> s.bind(n, v == null ? null : ((Instant) v).toEpochMilli());
+            default -> s.bind(n, (String) v);
+        }
+    }
+
+    private static void writeCustom(Handle h, List<Lead> leads, List<LeadField> customFields, boolean replace) {
+        if (customFields.isEmpty()) {
+            return;
+        }
+        PreparedBatch clear = replace ? h.prepareBatch(CLEAR_VALUE) : null;
+        PreparedBatch add = h.prepareBatch(ADD_VALUE);
+        int clears = 0;
+        int adds = 0;
+        for (Lead l : leads) {
+            for (LeadField f : customFields) {
+                if (!l.values().containsKey(f.name())) {
+                    continue;
+                }
+                Object v = l.values().get(f.name());
+                if (replace) {
+                    clear.bind("lead", l.id()).bind("field", f.customFieldId()).add();
+                    clears++;
+                }
+                if (v != null) {
+                    add.bind("lead", l.id()).bind("field", f.customFieldId()).bind("value", f.type().toText(v))
+                            .bind("key", f.type().lookupKey(v)).add();
+                    adds++;
+                }
+            }
+        }
+        if (clears > 0) {
+            clear.execute();
+        }
+        if (adds > 0) {
+            add.execute();
+        }
+    }
+
+    private static void readCustom(Handle h, Map<Long, Lead> found, List<LeadField> custom) {
+        Map<Long, LeadField> byId = new HashMap<>();
+        custom.forEach(f -> byId.put(f.customFieldId(), f));
+        h.createQuery(CUSTOM_VALUES).bindList("ids", new ArrayList<>(found.keySet()))
+                .map((rs, ctx) -> new Object[] {rs.getLong(1), rs.getLong(2), rs.getString(3)})
+                .forEach(row -> {
+                    LeadField f = byId.get((Long) row[1]);
+                    Lead l = found.get((Long) row[0]);
+                    if (f != null && l != null) {
+                        l.values().put(f.name(), f.type().fromText((String) row[2], null, null));
+                    }
+                });
+    }
+
+    private static Lead read(ResultSet rs, List<LeadField> columns) throws SQLException {
+        long id = rs.getLong("id");
+        long partition = rs.getLong("partition_id");
+        Map<String, Object> values = new HashMap<>();
+        for (LeadField f : columns) {
+            Object v = switch (f.column()) {
+                case "id" -> id;
+                case "partition_id" -> partition;
+                default -> readColumn(rs, f);
+            };
+            if (v != null) {
+                values.put(f.name(), v);
+            }
+        }
+        return new Lead(id, partition, values);
+    }
+
+    private static Object readColumn(ResultSet rs, LeadField f) throws SQLException {
+        String c = f.column();
+        return switch (f.type()) {
+            case INTEGER -> {
+                long v = rs.getLong(c);
+                yield rs.wasNull() ? null : v;
+            }
+            case FLOAT, CURRENCY -> {
+                double v = rs.getDouble(c);
+                yield rs.wasNull() ? null : v;
+            }
+            case BOOLEAN -> {
+                boolean v = rs.getBoolean(c);
+                yield rs.wasNull() ? null : v;
+            }
+            case DATETIME -> {
+                long v = rs.getLong(c);
+                yield rs.wasNull() ? null : Instant.ofEpochMilli(v);
+            }
+            default -> rs.getString(c);
+        };
+    }
+
+    private static List<Long> boxed(long[] values) {
+        return Arrays.stream(values).boxed().toList();
+    }
+}

@@ -1,0 +1,608 @@
+package dev.mkto.server.leads;
+
+import static dev.mkto.server.access.Permission.READ_ONLY_LEAD;
+import static dev.mkto.server.access.Permission.READ_WRITE_LEAD;
+
+import dev.mkto.server.access.Caller;
+import dev.mkto.server.access.Grants;
+import dev.mkto.server.admin.Partitions;
+import dev.mkto.server.http.ErrorCode;
+import dev.mkto.server.http.MarketoException;
+import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The Lead Database's lead operations, scoped by workspace: a caller reads the leads in the
+ * partitions of the workspaces where it holds a lead permission, and writes only where it holds
+ * Read-Write Lead. A lead outside those partitions behaves as if it did not exist.
+ */
+public final class LeadService {
+
+    /** Marketo's batch limit for inputs, filter values and page sizes. */
+    public static final int MAX_BATCH = 300;
+    /** More matches than this for one filter is 1003. */
+    static final int MAX_MATCHES = 1000;
+
+    /** Sync modes. */
+    public enum Action {
+        CREATE_ONLY("createOnly"), UPDATE_ONLY("updateOnly"), CREATE_OR_UPDATE("createOrUpdate"), CREATE_DUPLICATE("createDuplicate");
+
+        private final String wire;
+
+        Action(String wire) {
+            this.wire = wire;
+        }
+
+        public static Optional<Action> parse(String s) {
+            for (Action a : values()) {
+                if (a.wire.equals(s)) {
+                    return Optional.of(a);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** What seeding a lead did. */
+    public enum Seeded { CREATED, UPDATED, UNCHANGED }
+
+    /** One page of a query. */
+    public record Page(List<Map<String, Object>> leads, String nextPageToken) {
+    }
+
+    private final Jdbi jdbi;
+    private final LeadRepository repository;
+    private final LeadSchema schema;
+    private final Partitions partitions;
+    private final InstantSource clock;
+
+    public LeadService(Jdbi jdbi, LeadSchema schema, Partitions partitions, InstantSource clock) {
+        this.jdbi = jdbi;
+        this.repository = new LeadRepository(jdbi);
+        this.schema = schema;
+        this.partitions = partitions;
+        this.clock = clock;
+    }
+
+    /** A lead by id, if the caller can see it. */
+    public Optional<Map<String, Object>> get(Caller caller, long id, List<String> fieldNames) {
+        List<LeadField> fields = fields(caller, fieldNames);
+        LeadRepository.Lead lead = repository.byIds(caller.instanceId(), readable(caller), List.of(id), fields).get(id);
+        return Optional.ofNullable(lead).map(l -> render(l, fields));
+    }
+
+    /** Leads whose {@code filterType} field holds one of {@code values}; 1003 beyond 1000 matches. */
+    public Page query(Caller caller, String filterType, List<String> values, List<String> fieldNames, int batchSize, String pageToken) {
+        LeadSchema.Fields all = schema.fields(caller.instanceId());
+        LeadField filter = all.find(filterType)
+                .orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_SUPPORTED, filterType));
+        if (!filter.searchable()) {
+            throw MarketoException.of(ErrorCode.FIELD_NOT_SUPPORTED, filter.name());
+        }
+        if (values.size() > MAX_BATCH) {
+            throw new MarketoException(ErrorCode.INVALID_DATA, "filterValues holds " + values.size() + " values; at most " + MAX_BATCH + " are allowed");
+        }
+        List<LeadField> fields = fields(caller, fieldNames);
+        long after = decodePageToken(pageToken);
+        List<String> keys = new ArrayList<>();
+        for (String v : values) {
+            keys.add(LeadRepository.key(filter, v));
+        }
+        List<Long> ids = repository.idsMatching(caller.instanceId(), readable(caller), filter, keys, MAX_MATCHES + 1);
+        if (ids.size() > MAX_MATCHES) {
+            throw new MarketoException(ErrorCode.INVALID_DATA, "Too many results match the filter");
+        }
+        List<Long> page = ids.stream().filter(id -> id > after).limit(batchSize + 1L).toList();
+        boolean more = page.size() > batchSize;
+        if (more) {
+            page = page.subList(0, batchSize);
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (LeadRepository.Lead l : repository.byIds(caller.instanceId(), readable(caller), page, fields).values()) {
+            out.add(render(l, fields));
+        }
+        return new Page(out, more ? encodePageToken(page.getLast()) : null);
+    }
+
+    /** Creates and updates leads, record by record in input order, in one transaction. */
+    public List<Map<String, Object>> sync(Caller caller, Action action, String lookupFieldName, String partitionName,
+                                          List<Map<String, tools.jackson.databind.JsonNode>> input) {
+        LeadSchema.Fields all = schema.fields(caller.instanceId());
+        LeadField lookup = all.find(lookupFieldName == null ? "email" : lookupFieldName)
+                .orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_FOUND, lookupFieldName));
+        if (!lookup.searchable()) {
+            throw MarketoException.of(ErrorCode.FIELD_NOT_SUPPORTED, lookup.name());
+        }
+        if (lookup.name().equals("leadPartitionId")) {
+            throw MarketoException.of(ErrorCode.FIELD_NOT_SUPPORTED, lookup.name());
+        }
+        if (lookup.name().equals("id") && action != Action.UPDATE_ONLY) {
+            throw new MarketoException(ErrorCode.INVALID_DATA, "lookupField 'id' is only allowed with action updateOnly");
+        }
+        return jdbi.inTransaction(h -> new SyncBatch(caller, action, lookup, partitionName, all, input).run());
+    }
+
+    /** Deletes leads by id; each answers deleted, or skipped with 1004 (not found) or 1008 (read-only partition). */
+    public List<Map<String, Object>> delete(Caller caller, List<Long> ids) {
+        if (ids.size() > MAX_BATCH) {
+            throw new MarketoException(ErrorCode.INVALID_DATA, "input holds " + ids.size() + " records; at most " + MAX_BATCH + " are allowed");
+        }
+        return jdbi.inTransaction(h -> {
+            Map<Long, LeadRepository.Lead> found = repository.byIds(caller.instanceId(), readable(caller), ids,
+                    List.of(LeadSchema.STANDARD.getFirst()));
+            Grants g = caller.grants();
+            List<Long> deletable = new ArrayList<>();
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (Long id : ids) {
+                LeadRepository.Lead l = found.get(id);
+                if (l == null) {
+                    out.add(skipped(id, Reason.of("1004", "Lead not found")));
+                } else if (!g.canSeePartition(READ_WRITE_LEAD, l.partitionId())) {
+                    out.add(skipped(id, accessDenied(l.partitionId(), caller)));
+                } else {
+                    deletable.add(id);
+                    out.add(status(id, "deleted"));
+                }
+            }
+            repository.delete(caller.instanceId(), deletable.stream().distinct().toList());
+            return out;
+        });
+    }
+
+    /** Moves leads to another partition; both partitions must be writable by the caller. */
+    public List<Map<String, Object>> updatePartitions(Caller caller, List<Map.Entry<Long, String>> moves) {
+        if (moves.size() > MAX_BATCH) {
+            throw new MarketoException(ErrorCode.INVALID_DATA, "input holds " + moves.size() + " records; at most " + MAX_BATCH + " are allowed");
+        }
+        return jdbi.inTransaction(h -> {
+            List<Long> ids = moves.stream().map(Map.Entry::getKey).filter(java.util.Objects::nonNull).toList();
+            Map<Long, LeadRepository.Lead> found = repository.byIds(caller.instanceId(), readable(caller), ids,
+                    List.of(LeadSchema.STANDARD.getFirst()));
+            Grants g = caller.grants();
+            long now = clock.millis();
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (Map.Entry<Long, String> m : moves) {
+                Long id = m.getKey();
+                LeadRepository.Lead l = id == null ? null : found.get(id);
+                if (id == null) {
+                    out.add(skipped(null, Reason.of("1002", "Missing value for the required parameter 'id'")));
+                } else if (m.getValue() == null || m.getValue().isBlank()) {
+                    out.add(skipped(id, Reason.of("1009", "Partition name must be specified")));
+                } else if (l == null) {
+                    out.add(skipped(id, Reason.of("1004", "Lead not found")));
+                } else if (!g.canSeePartition(READ_WRITE_LEAD, l.partitionId())) {
+                    out.add(skipped(id, accessDenied(l.partitionId(), caller)));
+                } else {
+                    Optional<Partitions.Partition> target = partitions.byName(caller.instanceId(), m.getValue())
+                            .filter(p -> g.canSeePartition(READ_WRITE_LEAD, p.id()));
+                    if (target.isEmpty()) {
+                        out.add(skipped(id, Reason.of("1008", "Access denied to partition '" + m.getValue().strip() + "'")));
+                    } else {
+                        repository.move(id, target.get().id(), now);
+                        out.add(status(id, "updated"));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** The partitions the caller can read leads in. */
+    public List<Map<String, Object>> partitions(Caller caller) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Partitions.Partition p : partitions.list(caller.instanceId())) {
+            if (caller.grants().canSeePartition(READ_ONLY_LEAD, p.id())) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("id", p.id());
+                m.put("name", p.name());
+                if (p.description() != null) {
+                    m.put("description", p.description());
+                }
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    /** Describe Lead (v1): every field with its REST and SOAP names. */
+    public List<Map<String, Object>> describe(Caller caller) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (LeadField f : schema.fields(caller.instanceId()).all()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", f.id());
+            m.put("displayName", f.displayName());
+            m.put("dataType", f.type().marketoName());
+            if (f.length() != null) {
+                m.put("length", f.length());
+            }
+            m.put("rest", Map.of("name", f.name(), "readOnly", !f.updateable()));
+            m.put("soap", Map.of("name", soapName(f.name()), "readOnly", !f.updateable()));
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** Describe Lead2: searchable fields and every field's type and updateability. */
+    public List<Map<String, Object>> describe2(Caller caller) {
+        List<List<String>> searchable = new ArrayList<>();
+        List<Map<String, Object>> fields = new ArrayList<>();
+        for (LeadField f : schema.fields(caller.instanceId()).all()) {
+            if (f.searchable()) {
+                searchable.add(List.of(f.name()));
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", f.name());
+            m.put("displayName", f.displayName());
+            m.put("dataType", f.type().marketoName());
+            if (f.length() != null) {
+                m.put("length", f.length());
+            }
+            m.put("updateable", f.updateable());
+            m.put("crmManaged", false);
+            fields.add(m);
+        }
+        Map<String, Object> lead = new LinkedHashMap<>();
+        lead.put("name", "API Lead");
+        lead.put("searchableFields", searchable);
+        lead.put("fields", fields);
+        return List.of(lead);
+    }
+
+    // ---------------------------------------------------------------------------------------
+
+    /** One sync call's records, processed in order against the database and each other. */
+    private final class SyncBatch {
+        private final Caller caller;
+        private final Action action;
+        private final LeadField lookup;
+        private final String partitionName;
+        private final LeadSchema.Fields fields;
+        private final List<Map<String, tools.jackson.databind.JsonNode>> input;
+        private final long[] writable;
+
+        /** A record's outcome; created leads get their id after the insert. */
+        private final class Outcome {
+            LeadRepository.Lead lead;
+            String status;
+            Reason reason;
+            int createIndex = -1;
+        }
+
+        SyncBatch(Caller caller, Action action, LeadField lookup, String partitionName, LeadSchema.Fields fields,
+                  List<Map<String, tools.jackson.databind.JsonNode>> input) {
+            this.caller = caller;
+            this.action = action;
+            this.lookup = lookup;
+            this.partitionName = partitionName == null || partitionName.isBlank() ? null : partitionName.strip();
+            this.fields = fields;
+            this.input = input;
+            this.writable = caller.grants().partitionsWith(READ_WRITE_LEAD);
+        }
+
+        List<Map<String, Object>> run() {
+            long instance = caller.instanceId();
+            long now = clock.millis();
+            Reason targetError = null;
+            long target = -1;
+            if (partitionName != null) {
+                Optional<Partitions.Partition> p = partitions.byName(instance, partitionName)
+                        .filter(x -> caller.grants().canSeePartition(READ_WRITE_LEAD, x.id()));
+                if (p.isEmpty()) {
+                    targetError = Reason.of("1008", "Access denied to partition '" + partitionName + "'");
+                } else {
+                    target = p.get().id();
+                }
+            } else {
+                List<Long> primaries = caller.grants().primaryPartitionsWith(READ_WRITE_LEAD);
+                if (primaries.size() == 1) {
+                    target = primaries.getFirst();
+                } else {
+                    targetError = Reason.of("1009", "Partition name must be specified");
+                }
+            }
+            long[] scope = target >= 0 && partitionName != null ? new long[] {target} : writable;
+
+            // parse every record first, so the lookups can be batched
+            List<Map<String, Object>> parsed = new ArrayList<>();
+            List<Reason> parseErrors = new ArrayList<>();
+            List<String> keys = new ArrayList<>();
+            for (Map<String, tools.jackson.databind.JsonNode> record : input) {
+                Map<String, Object> values = new LinkedHashMap<>();
+                Reason error = record == null ? Reason.of("1003", "Invalid data") : parse(record, values);
+                parsed.add(values);
+                parseErrors.add(error);
+                LeadField by = lookupField(values);
+                String key = error == null ? LeadRepository.key(by, lookupValue(values)) : null;
+                keys.add(key == null ? null : by.name() + "\u0000" + key);
+            }
+            Map<String, List<LeadRepository.Match>> existing = new HashMap<>();
+            if (action != Action.CREATE_DUPLICATE) {
+                Map<String, List<String>> byField = new LinkedHashMap<>();
+                for (String k : keys) {
+                    if (k != null) {
+                        int cut = k.indexOf('\u0000');
+                        byField.computeIfAbsent(k.substring(0, cut), x -> new ArrayList<>()).add(k.substring(cut + 1));
+                    }
+                }
+                for (Map.Entry<String, List<String>> e : byField.entrySet()) {
+                    LeadField by = fields.find(e.getKey()).orElseThrow();
+                    long[] lookupScope = by.name().equals("id") ? readable(caller) : scope;
+                    for (LeadRepository.Match m : repository.lookup(instance, lookupScope, by, e.getValue().stream().distinct().toList(),
+                            Integer.MAX_VALUE)) {
+                        existing.computeIfAbsent(by.name() + "\u0000" + m.key(), k -> new ArrayList<>()).add(m);
+                    }
+                }
+            }
+            List<Long> toLoad = existing.values().stream().filter(l -> l.size() == 1).map(l -> l.getFirst().id()).distinct().toList();
+            Map<Long, LeadRepository.Lead> current = new HashMap<>(repository.byIds(instance, readable(caller), toLoad, fields.all()));
+
+            List<Outcome> outcomes = new ArrayList<>();
+            List<LeadRepository.Lead> creates = new ArrayList<>();
+            Map<Long, LeadRepository.Lead> updates = new LinkedHashMap<>();
+            Map<String, Outcome> createdInBatch = new HashMap<>();
+            for (int i = 0; i < input.size(); i++) {
+                Outcome o = new Outcome();
+                outcomes.add(o);
+                if (parseErrors.get(i) != null) {
+                    o.reason = parseErrors.get(i);
+                    continue;
+                }
+                Map<String, Object> values = parsed.get(i);
+                String key = keys.get(i);
+                if (key == null && (action == Action.UPDATE_ONLY || action == Action.CREATE_OR_UPDATE)) {
+                    o.reason = Reason.of("1002", "Missing value for the required parameter '" + lookupField(values).name() + "'");
+                    continue;
+                }
+                Outcome pending = key == null || action == Action.CREATE_DUPLICATE ? null : createdInBatch.get(key);
+                List<LeadRepository.Match> matches = key == null || action == Action.CREATE_DUPLICATE
+                        ? List.of() : existing.getOrDefault(key, List.of());
+                if (pending != null) {
+                    if (action == Action.CREATE_ONLY) {
+                        o.reason = Reason.of("1005", "Lead already exists");
+                    } else {
+                        pending.lead.values().putAll(values);
+                        o.createIndex = pending.createIndex;
+                        o.status = "updated";
+                    }
+                    continue;
+                }
+                if (matches.size() > 1) {
+                    o.reason = Reason.of("1007", "Multiple leads match the lookup criteria");
+                    continue;
+                }
+                if (matches.size() == 1) {
+                    LeadRepository.Match m = matches.getFirst();
+                    if (action == Action.CREATE_ONLY) {
+                        o.reason = Reason.of("1005", "Lead already exists");
+                        continue;
+                    }
+                    if (!caller.grants().canSeePartition(READ_WRITE_LEAD, m.partitionId())) {
+                        o.reason = accessDenied(m.partitionId(), caller);
+                        continue;
+                    }
+                    if (partitionName != null && target >= 0 && m.partitionId() != target) {
+                        o.reason = Reason.of("1010", "Partition update not allowed");
+                        continue;
+                    }
+                    LeadRepository.Lead lead = updates.computeIfAbsent(m.id(), id -> current.get(id));
+                    if (lead == null) {
+                        o.reason = Reason.of("1004", "Lead not found");
+                        continue;
+                    }
+                    values.remove("id");
+                    lead.values().putAll(values);
+                    o.lead = lead;
+                    o.status = "updated";
+                    continue;
+                }
+                if (action == Action.UPDATE_ONLY) {
+                    o.reason = Reason.of("1004", "Lead not found");
+                    continue;
+                }
+                if (targetError != null) {
+                    o.reason = targetError;
+                    continue;
+                }
+                o.lead = new LeadRepository.Lead(0, target, values);
+                o.createIndex = creates.size();
+                o.status = "created";
+                creates.add(o.lead);
+                if (key != null) {
+                    createdInBatch.put(key, o);
+                }
+            }
+            List<LeadField> custom = fields.all().stream().filter(LeadField::custom).toList();
+            List<Long> ids = repository.insert(instance, creates, custom, now);
+            repository.update(new ArrayList<>(updates.values()), custom, now);
+
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (Outcome o : outcomes) {
+                if (o.reason != null) {
+                    out.add(skipped(null, o.reason));
+                } else if (o.createIndex >= 0) {
+                    out.add(status(ids.get(o.createIndex), o.status));
+                } else {
+                    out.add(status(o.lead.id(), o.status));
+                }
+            }
+            return out;
+        }
+
+        /** The field a record is looked up by: its {@code id} under updateOnly, else the lookup field. */
+        private LeadField lookupField(Map<String, Object> values) {
+            if (action == Action.UPDATE_ONLY && (lookup.name().equals("id") || (values != null && values.containsKey("id")))) {
+                return LeadSchema.STANDARD.getFirst();
+            }
+            return lookup;
+        }
+
+        private Object lookupValue(Map<String, Object> values) {
+            return values.get(lookupField(values).name());
+        }
+
+        private Reason parse(Map<String, tools.jackson.databind.JsonNode> record, Map<String, Object> values) {
+            return parseRecord(fields, action, record, values);
+        }
+    }
+
+    /** Checks and converts a record's fields into {@code values}; returns the first problem, if any. */
+    private static Reason parseRecord(LeadSchema.Fields fields, Action action, Map<String, tools.jackson.databind.JsonNode> record,
+                                      Map<String, Object> values) {
+        for (Map.Entry<String, tools.jackson.databind.JsonNode> e : record.entrySet()) {
+            Optional<LeadField> f = fields.find(e.getKey());
+            if (f.isEmpty()) {
+                return Reason.of("1006", "Field '" + shorten(e.getKey()) + "' not found");
+            }
+            LeadField field = f.get();
+            if (field.name().equals("id")) {
+                if (action != Action.UPDATE_ONLY) {
+                    return Reason.of("1003", "Field 'id' is only allowed with action updateOnly");
+                }
+            } else if (!field.updateable()) {
+                return Reason.of("1003", "Field '" + field.name() + "' is not updateable");
+            }
+            try {
+                values.put(field.name(), field.type().fromJson(e.getValue(), field.length()));
+            } catch (FieldType.Invalid invalid) {
+                return Reason.of("1001", "Invalid value '" + shorten(invalid.value()) + "'. Required of type '"
+                        + field.type().marketoName() + "'");
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Seeds a lead into a partition: creates it, or updates the lead with the same e-mail there
+     * when a value differs. A bad record is refused naming {@code where}.
+     */
+    public Seeded seed(long instance, long partitionId, Map<String, tools.jackson.databind.JsonNode> record, String where) {
+        LeadSchema.Fields all = schema.fields(instance);
+        Map<String, Object> values = new LinkedHashMap<>();
+        Reason problem = parseRecord(all, Action.CREATE_OR_UPDATE, record, values);
+        if (problem != null) {
+            throw dev.mkto.server.http.AdminException.invalid(where + ": " + problem.message());
+        }
+        if (values.get("email") == null) {
+            throw dev.mkto.server.http.AdminException.invalid(where + ": a seeded lead needs an email (leads are matched by it)");
+        }
+        LeadField email = all.find("email").orElseThrow();
+        long[] scope = {partitionId};
+        List<LeadRepository.Match> matches = repository.lookup(instance, scope, email,
+                List.of(LeadRepository.key(email, values.get("email"))), 2);
+        List<LeadField> custom = all.all().stream().filter(LeadField::custom).toList();
+        long now = clock.millis();
+        if (matches.isEmpty()) {
+            repository.insert(instance, List.of(new LeadRepository.Lead(0, partitionId, values)), custom, now);
+            return Seeded.CREATED;
+        }
+        if (matches.size() > 1) {
+            throw dev.mkto.server.http.AdminException.invalid(where + ": several leads in the partition have this email");
+        }
+        LeadRepository.Lead current = repository.byIds(instance, scope, List.of(matches.getFirst().id()), all.all())
+                .get(matches.getFirst().id());
+        boolean changed = values.entrySet().stream().anyMatch(e -> !java.util.Objects.equals(current.values().get(e.getKey()), e.getValue()));
+        if (!changed) {
+            return Seeded.UNCHANGED;
+        }
+        current.values().putAll(values);
+        repository.update(List.of(current), custom, now);
+        return Seeded.UPDATED;
+    }
+
+    // ---------------------------------------------------------------------------------------
+
+    /** A record-level reason. */
+    public record Reason(String code, String message) {
+        static Reason of(String code, String message) {
+            return new Reason(code, message);
+        }
+    }
+
+    private Reason accessDenied(long partitionId, Caller caller) {
+        String name = partitions.find(caller.instanceId(), partitionId).map(Partitions.Partition::name).orElse(String.valueOf(partitionId));
+        return Reason.of("1008", "Access denied to partition '" + name + "'");
+    }
+
+    private static Map<String, Object> status(Long id, String status) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (id != null) {
+            m.put("id", id);
+        }
+        m.put("status", status);
+        return m;
+    }
+
+    private static Map<String, Object> skipped(Long id, Reason reason) {
+        Map<String, Object> m = status(id, "skipped");
+        m.put("reasons", List.of(reason));
+        return m;
+    }
+
+    private static long[] readable(Caller caller) {
+        return caller.grants().partitionsWith(READ_ONLY_LEAD);
+    }
+
+    private List<LeadField> fields(Caller caller, List<String> names) {
+        LeadSchema.Fields all = schema.fields(caller.instanceId());
+        List<LeadField> out = new ArrayList<>();
+        out.add(LeadSchema.STANDARD.getFirst());
+        for (String n : names.isEmpty() ? LeadSchema.DEFAULT_FIELDS : names) {
+            LeadField f = all.find(n).orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_FOUND, shorten(n)));
+            if (!out.contains(f)) {
+                out.add(f);
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, Object> render(LeadRepository.Lead lead, List<LeadField> fields) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (LeadField f : fields) {
+            Object v = lead.values().get(f.name());
+            if (v != null) {
+                m.put(f.name(), f.type().toJson(v));
+            }
+        }
+        return m;
+    }
+
+    static String encodePageToken(long lastId) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(("lead:" + lastId).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    static long decodePageToken(String token) {
+        if (token == null || token.isBlank()) {
+            return 0;
+        }
+        try {
+            String s = new String(Base64.getUrlDecoder().decode(token.strip()), StandardCharsets.US_ASCII);
+            if (s.startsWith("lead:")) {
+                long id = Long.parseLong(s.substring(5));
+                if (id >= 0) {
+                    return id;
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            // fall through
+        }
+        throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid nextPageToken");
+    }
+
+    private static String soapName(String rest) {
+        return rest.isEmpty() ? rest : Character.toUpperCase(rest.charAt(0)) + rest.substring(1);
+    }
+
+    private static String shorten(String s) {
+        String clean = s.codePoints().filter(c -> c >= 0x20 && c != 0x7f)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        return clean.length() > 100 ? clean.substring(0, 100) + "…" : clean;
+    }
+}

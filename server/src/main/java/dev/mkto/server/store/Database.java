@@ -1,0 +1,82 @@
+package dev.mkto.server.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The one database of a server: a pooled {@link Jdbi} over H2 (embedded default) or PostgreSQL,
+ * migrated by Flyway before first use. Nested {@code withHandle}/{@code inTransaction} calls on
+ * one thread share a handle, so a service can compose repository calls into one transaction.
+ */
+public final class Database implements AutoCloseable {
+
+    /** The SQL dialects the migrations and repositories are written for. */
+    public enum Dialect { H2, POSTGRESQL }
+
+    private final HikariDataSource dataSource;
+    private final Jdbi jdbi;
+    private final Dialect dialect;
+
+    private Database(HikariDataSource dataSource, Dialect dialect) {
+        this.dataSource = dataSource;
+        this.dialect = dialect;
+        this.jdbi = Jdbi.create(dataSource);
+    }
+
+    /** Opens a pool on {@code url} and applies the migrations. */
+    public static Database open(String url, String user, String password, int poolSize) {
+        Dialect dialect = dialectOf(url);
+        HikariConfig hikari = new HikariConfig();
+        hikari.setJdbcUrl(url);
+        if (!user.isEmpty()) {
+            hikari.setUsername(user);
+        }
+        if (!password.isEmpty()) {
+            hikari.setPassword(password);
+        }
+        hikari.setMaximumPoolSize(poolSize);
+        hikari.setMinimumIdle(Math.min(2, poolSize));
+        hikari.setPoolName("mkto-db");
+        hikari.setConnectionTimeout(5_000);
+        hikari.setInitializationFailTimeout(10_000);
+        HikariDataSource dataSource = new HikariDataSource(hikari);
+        try {
+            Flyway.configure()
+                    .dataSource(dataSource)
+                    .locations("classpath:db/migration")
+                    .loggers("slf4j")
+                    .load()
+                    .migrate();
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
+        return new Database(dataSource, dialect);
+    }
+
+    /** The dialect a JDBC URL selects; anything but H2 and PostgreSQL is refused. */
+    public static Dialect dialectOf(String url) {
+        if (url.startsWith("jdbc:h2:")) {
+            return Dialect.H2;
+        }
+        if (url.startsWith("jdbc:postgresql:")) {
+            return Dialect.POSTGRESQL;
+        }
+        throw new IllegalArgumentException("unsupported database URL (use jdbc:h2:… or jdbc:postgresql:…)");
+    }
+
+    public Jdbi jdbi() {
+        return jdbi;
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+}
