@@ -60,6 +60,7 @@ public final class MktoServer implements AutoCloseable {
     private final Optional<String> generatedAdminToken;
     private final List<SeedLoader.Generated> generatedCredentials = new ArrayList<>();
     private final Thread housekeeping;
+    private final ApiRoutes api;
 
     private MktoServer(ServerConfig config, InstantSource clock) {
         this.config = config;
@@ -99,7 +100,7 @@ public final class MktoServer implements AutoCloseable {
 
             // HTTP
             RequestIds requestIds = new RequestIds(clock);
-            ApiRoutes api = new ApiRoutes();
+            api = new ApiRoutes();
             new LeadApi(leads).register(api);
             new UserManagementApi(instances, users, roles, workspaces).register(api);
             IdentityApi identity = new IdentityApi(tokens, requestIds);
@@ -140,6 +141,11 @@ public final class MktoServer implements AutoCloseable {
 
     public String munchkinId() {
         return instances.current().munchkinId();
+    }
+
+    /** The API endpoints this server answers, as "METHOD template". */
+    public List<String> endpoints() {
+        return api.endpoints();
     }
 
     /** The admin credential generated on this (first) start, to be shown once. */

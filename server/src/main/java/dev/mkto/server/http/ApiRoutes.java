@@ -43,4 +43,9 @@ public final class ApiRoutes {
     Router<Endpoint> router() {
         return router;
     }
+
+    /** Every registered endpoint as "METHOD template", in registration order. */
+    public java.util.List<String> endpoints() {
+        return router.routes().stream().map(r -> r.method() + " " + r.template()).toList();
+    }
 }
