@@ -332,7 +332,12 @@ public final class AdminApi implements HttpService {
         m.put("active", u.active());
         m.put("status", u.status(clock.instant()));
         m.put("expiresAt", u.expiresAt());
-        m.put("roles", u.roles().stream().map(a -> Map.of("role", a.roleName(), "workspace", a.workspaceName())).toList());
+        m.put("roles", u.roles().stream().map(a -> {
+            Map<String, Object> role = new LinkedHashMap<>();
+            role.put("role", a.roleName());
+            role.put("workspace", a.workspaceName());
+            return role;
+        }).toList());
         m.put("createdAt", u.createdAt());
         m.put("updatedAt", u.updatedAt());
         return m;

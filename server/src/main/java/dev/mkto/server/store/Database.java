@@ -40,7 +40,7 @@ public final class Database implements AutoCloseable {
         hikari.setMinimumIdle(Math.min(2, poolSize));
         hikari.setPoolName("mkto-db");
         hikari.setConnectionTimeout(5_000);
-        hikari.setInitializationFailTimeout(10_000);
+        hikari.setInitializationFailTimeout(5_000);
         HikariDataSource dataSource = new HikariDataSource(hikari);
         try {
             Flyway.configure()

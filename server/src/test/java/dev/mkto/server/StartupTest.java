@@ -1,0 +1,93 @@
+package dev.mkto.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mkto.server.config.ServerConfig;
+import dev.mkto.server.testing.AdminClient;
+import dev.mkto.server.testing.Api;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Start-up and restart: generated credentials, persistence, and refusing a wrong key. */
+class StartupTest {
+
+    private static MktoServer start(Path dir, Map<String, String> env) {
+        return MktoServer.start(ServerConfig.parse(new String[] {"--port", "0", "--data-dir", dir.toString()}, env), InstantSource.system());
+    }
+
+    @Test
+    void firstStartWhenNoAdminTokenConfiguredThenOneIsGeneratedOnceAndWorks(@TempDir Path dir) {
+        String token;
+        try (MktoServer s = start(dir, Map.of())) {
+            token = s.generatedAdminToken().orElseThrow();
+            assertThat(token).startsWith("mkto_admin_").hasSizeGreaterThan(40);
+            assertThat(new Api(s.baseUrl()).get("/admin/api/v1/instance", token).status()).isEqualTo(200);
+            assertThat(new Api(s.baseUrl()).get("/admin/api/v1/instance", token + "x").status()).isEqualTo(401);
+        }
+        try (MktoServer s = start(dir, Map.of())) {
+            assertThat(s.generatedAdminToken()).isEmpty();
+            assertThat(new Api(s.baseUrl()).get("/admin/api/v1/instance", token).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void restartWhenDataExistsThenServicesTokensAndLeadsSurvive(@TempDir Path dir) {
+        Map<String, String> env = Map.of("MKTO_ADMIN_TOKEN", "restart-admin-token-0123");
+        String token;
+        String clientId;
+        String secret;
+        try (MktoServer s = start(dir, env)) {
+            Api api = new Api(s.baseUrl());
+            api.post("/admin/api/v1/roles", "restart-admin-token-0123", Map.of("name", "rw", "permissions", List.of("Read-Write Lead")));
+            api.post("/admin/api/v1/users", "restart-admin-token-0123", Map.of("email", "r@example.com", "apiOnly", true,
+                    "roles", List.of(Map.of("role", "rw", "workspace", "Default"))));
+            Api.Response svc = api.post("/admin/api/v1/services", "restart-admin-token-0123", Map.of("name", "s", "user", "r@example.com"));
+            clientId = svc.json().path("clientId").asString();
+            secret = svc.json().path("clientSecret").asString();
+            token = api.get("/identity/oauth/token?grant_type=client_credentials&client_id=" + clientId + "&client_secret=" + secret, null)
+                    .json().path("access_token").asString();
+            api.post("/rest/v1/leads.json", token, Map.of("input", List.of(Map.of("email", "kept@example.com"))));
+        }
+        try (MktoServer s = start(dir, env)) {
+            Api api = new Api(s.baseUrl());
+            assertThat(api.get("/rest/v1/leads.json?filterType=email&filterValues=kept@example.com", token).result()).hasSize(1);
+            Api.Response again = api.get("/identity/oauth/token?grant_type=client_credentials&client_id=" + clientId
+                    + "&client_secret=" + secret, null);
+            assertThat(again.json().path("access_token").asString()).isEqualTo(token);
+            assertThat(api.get("/admin/api/v1/services/1/details", "restart-admin-token-0123").json().path("clientSecret").asString())
+                    .isEqualTo(secret);
+        }
+    }
+
+    @Test
+    void startWhenSecretKeyDiffersFromTheDatabasesThenRefusedWithAMessage(@TempDir Path dir) throws Exception {
+        try (MktoServer s = start(dir, Map.of())) {
+            assertThat(s.port()).isPositive();
+        }
+        Files.delete(dir.resolve("secret.key"));
+        assertThatThrownBy(() -> start(dir, Map.of()))
+                .isInstanceOf(MktoServer.StartupException.class)
+                .hasMessageContaining("not the one this database was created with");
+        byte[] other = new byte[32];
+        other[0] = 7;
+        assertThatThrownBy(() -> start(dir, Map.of("MKTO_SECRET_KEY", Base64.getEncoder().encodeToString(other))))
+                .isInstanceOf(MktoServer.StartupException.class);
+    }
+
+    @Test
+    void startWhenPostgresUnreachableThenRefusedWithAMessageNamingTheDatabase(@TempDir Path dir) {
+        ServerConfig c = ServerConfig.parse(new String[] {"--port", "0", "--data-dir", dir.toString(),
+                "--db-url", "jdbc:postgresql://127.0.0.1:1/nothing?connectTimeout=1"}, Map.of());
+        assertThatThrownBy(() -> MktoServer.start(c, InstantSource.system()))
+                .isInstanceOf(MktoServer.StartupException.class)
+                .hasMessageContaining("cannot open the database")
+                .hasMessageContaining("127.0.0.1:1");
+    }
+}
