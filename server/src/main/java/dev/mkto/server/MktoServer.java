@@ -1,6 +1,7 @@
 package dev.mkto.server;
 
-import dev.mkto.server.admin.AccessEvents;
+import dev.mkto.server.access.Allowlist;
+import dev.mkto.server.admin.Changes;
 import dev.mkto.server.admin.AdminApi;
 import dev.mkto.server.admin.AdminAuth;
 import dev.mkto.server.admin.CustomServices;
@@ -22,7 +23,11 @@ import dev.mkto.server.leads.LeadSchema;
 import dev.mkto.server.leads.LeadService;
 import dev.mkto.server.store.Database;
 import dev.mkto.server.store.KeyRing;
+import dev.mkto.server.store.Revisions;
 import dev.mkto.server.store.ServerSettings;
+import dev.mkto.server.usage.StatsApi;
+import dev.mkto.server.usage.Usage;
+import dev.mkto.server.limits.Limits;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
 import java.io.IOException;
@@ -61,6 +66,9 @@ public final class MktoServer implements AutoCloseable {
     private final List<SeedLoader.Generated> generatedCredentials = new ArrayList<>();
     private final Thread housekeeping;
     private final ApiRoutes api;
+    private Revisions revisions;
+    private Usage usage;
+    private Limits limits;
 
     private MktoServer(ServerConfig config, InstantSource clock) {
         this.config = config;
@@ -71,10 +79,11 @@ public final class MktoServer implements AutoCloseable {
             ServerSettings settings = new ServerSettings(database.jdbi());
             checkKey(settings, keys);
 
-            // the access model
-            AccessEvents events = new AccessEvents();
+            // the access model; every process's caches follow the shared revision
             var jdbi = database.jdbi();
-            instances = new Instances(jdbi, clock);
+            revisions = new Revisions(jdbi, Duration.ofMillis(200));
+            Changes events = new Changes(jdbi, revisions);
+            instances = new Instances(jdbi, clock, events);
             instances.ensureDefault(config.munchkinId());
             Partitions partitions = new Partitions(jdbi, clock, events);
             Workspaces workspaces = new Workspaces(jdbi, clock, events, partitions);
@@ -87,8 +96,15 @@ public final class MktoServer implements AutoCloseable {
             events.subscribe(tokens);
 
             // the lead database
-            LeadSchema leadSchema = new LeadSchema(jdbi, clock);
+            LeadSchema leadSchema = new LeadSchema(jdbi, clock, events);
             LeadService leads = new LeadService(jdbi, leadSchema, partitions, clock);
+
+            // limits and usage: in this process, or shared through Redis
+            usage = new Usage(jdbi, database.dialect(), instances, clock, Duration.ofSeconds(2));
+            String cluster = settings.putIfAbsent("cluster_id", java.util.UUID.randomUUID().toString());
+            limits = config.redisUrl().map(url -> Limits.redis(url, cluster, instances, clock, usage))
+                    .orElseGet(() -> Limits.local(instances, clock, usage));
+            Allowlist allowlist = new Allowlist();
 
             // fixtures and the admin credential
             SeedLoader seeds = new SeedLoader(jdbi, clock, events, instances, partitions, workspaces, roles, users, services, leadSchema, leads);
@@ -103,10 +119,11 @@ public final class MktoServer implements AutoCloseable {
             api = new ApiRoutes();
             new LeadApi(leads).register(api);
             new UserManagementApi(instances, users, roles, workspaces).register(api);
-            IdentityApi identity = new IdentityApi(tokens, requestIds);
-            RestApi rest = new RestApi(api, tokens, instances, requestIds);
+            new StatsApi(usage).register(api);
+            IdentityApi identity = new IdentityApi(tokens, instances, allowlist, requestIds);
+            RestApi rest = new RestApi(api, tokens, instances, allowlist, limits, usage, requestIds);
             AdminApi admin = new AdminApi(adminAuth, instances, partitions, workspaces, roles, users, services, leadSchema, tokens,
-                    seeds, clock, requestIds);
+                    seeds, limits, usage, allowlist, clock, requestIds);
 
             webServer = WebServer.builder()
                     .host(config.host())
@@ -119,7 +136,12 @@ public final class MktoServer implements AutoCloseable {
                     .build()
                     .start();
             housekeeping = Thread.ofVirtual().name("mkto-housekeeping").start(() -> housekeep(tokens));
+            usage.start();
+            revisions.start(events::notifyLocal);
         } catch (RuntimeException e) {
+            if (limits != null) {
+                limits.close();
+            }
             database.close();
             throw e;
         }
@@ -158,10 +180,14 @@ public final class MktoServer implements AutoCloseable {
         return List.copyOf(generatedCredentials);
     }
 
+    /** Stops gracefully: requests in flight finish, usage counts are flushed, then the stores close. */
     @Override
     public void close() {
-        housekeeping.interrupt();
         webServer.stop();
+        housekeeping.interrupt();
+        revisions.close();
+        usage.close();
+        limits.close();
         database.close();
     }
 

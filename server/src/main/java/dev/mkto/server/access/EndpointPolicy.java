@@ -42,6 +42,11 @@ public final class EndpointPolicy {
             rule("GET", "/rest/v1/leads/describe2.json", READ_ONLY_LEAD),
             rule("GET", "/rest/v1/leads/partitions.json", READ_ONLY_LEAD),
             rule("POST", "/rest/v1/leads/partitions.json", READ_WRITE_LEAD),
+            // Usage statistics: no permission needed
+            rule("GET", "/rest/v1/stats/usage.json"),
+            rule("GET", "/rest/v1/stats/usage/last7days.json"),
+            rule("GET", "/rest/v1/stats/errors.json"),
+            rule("GET", "/rest/v1/stats/errors/last7days.json"),
             // User Management
             rule("GET", USERS + "/allusers.json", ACCESS_USER_MANAGEMENT_API),
             rule("POST", USERS + "/invite.json", ACCESS_USER_MANAGEMENT_API),
@@ -76,6 +81,10 @@ public final class EndpointPolicy {
 
     private static String key(String method, String template) {
         return method + " " + template;
+    }
+
+    private static Rule rule(String method, String template) {
+        return new Rule(method, template, EnumSet.noneOf(Permission.class));
     }
 
     private static Rule rule(String method, String template, Permission first, Permission... more) {

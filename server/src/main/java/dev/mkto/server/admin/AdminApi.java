@@ -1,5 +1,7 @@
 package dev.mkto.server.admin;
 
+import dev.mkto.server.access.Allowlist;
+import dev.mkto.server.access.IpRules;
 import dev.mkto.server.access.Permission;
 import dev.mkto.server.http.AdminException;
 import dev.mkto.server.http.ApiException;
@@ -12,11 +14,14 @@ import dev.mkto.server.http.Surface;
 import dev.mkto.server.identity.TokenService;
 import dev.mkto.server.leads.LeadField;
 import dev.mkto.server.leads.LeadSchema;
+import dev.mkto.server.limits.Limits;
+import dev.mkto.server.usage.Usage;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.net.InetAddress;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.OffsetDateTime;
@@ -76,12 +81,15 @@ public final class AdminApi implements HttpService {
     private final LeadSchema leadSchema;
     private final TokenService tokens;
     private final SeedLoader seeds;
+    private final Limits limits;
+    private final Usage usage;
+    private final Allowlist allowlist;
     private final InstantSource clock;
     private final RequestIds requestIds;
 
     public AdminApi(AdminAuth auth, Instances instances, Partitions partitions, Workspaces workspaces, Roles roles, Users users,
-                    CustomServices services, LeadSchema leadSchema, TokenService tokens, SeedLoader seeds, InstantSource clock,
-                    RequestIds requestIds) {
+                    CustomServices services, LeadSchema leadSchema, TokenService tokens, SeedLoader seeds, Limits limits, Usage usage,
+                    Allowlist allowlist, InstantSource clock, RequestIds requestIds) {
         this.auth = auth;
         this.instances = instances;
         this.partitions = partitions;
@@ -92,6 +100,9 @@ public final class AdminApi implements HttpService {
         this.leadSchema = leadSchema;
         this.tokens = tokens;
         this.seeds = seeds;
+        this.limits = limits;
+        this.usage = usage;
+        this.allowlist = allowlist;
         this.clock = clock;
         this.requestIds = requestIds;
         routes();
@@ -106,6 +117,9 @@ public final class AdminApi implements HttpService {
         router.add("GET", BASE + "/instance", r -> instance(instances.current()))
                 .add("PATCH", BASE + "/instance", r -> instance(instances.update(instances.defaultId(), r.body())))
                 .add("GET", BASE + "/permissions", r -> permissions())
+                .add("POST", BASE + "/instance/ip-check", this::ipCheck)
+                .add("GET", BASE + "/limits", r -> limitsView())
+                .add("GET", BASE + "/usage", r -> usageView(days(r)))
 
                 .add("GET", BASE + "/partitions", r -> partitions.list(id()))
                 .add("POST", BASE + "/partitions", r -> {
@@ -154,25 +168,36 @@ public final class AdminApi implements HttpService {
                     return null;
                 })
 
-                .add("GET", BASE + "/users", r -> users.list(id()).stream().map(this::user).toList())
-                .add("POST", BASE + "/users", r -> new Created(user(users.create(id(), userDraft(r)))))
-                .add("GET", BASE + "/users/{id}", r -> user(users.get(id(), r.id("id"))))
-                .add("PATCH", BASE + "/users/{id}", r -> user(users.update(id(), r.id("id"), userDraft(r))))
+                .add("GET", BASE + "/users", r -> {
+                    Map<Long, Instant> used = usage.lastUsed("user");
+                    return users.list(id()).stream().map(u -> user(u, used.get(u.id()))).toList();
+                })
+                .add("POST", BASE + "/users", r -> new Created(user(users.create(id(), userDraft(r)), null)))
+                .add("GET", BASE + "/users/{id}", r -> user(users.get(id(), r.id("id")), usage.lastUsed("user").get(r.id("id"))))
+                .add("PATCH", BASE + "/users/{id}", r -> user(users.update(id(), r.id("id"), userDraft(r)), usage.lastUsed("user").get(r.id("id"))))
                 .add("DELETE", BASE + "/users/{id}", r -> {
                     users.delete(id(), r.id("id"));
                     return null;
                 })
 
-                .add("GET", BASE + "/services", r -> services.list(id()))
+                .add("GET", BASE + "/services", r -> {
+                    Map<Long, Instant> used = usage.lastUsed("service");
+                    return services.list(id()).stream().map(sv -> service(sv, used.get(sv.id()))).toList();
+                })
                 .add("POST", BASE + "/services", r -> {
                     keys(r, "name", "description", "user", "clientId", "clientSecret");
                     return new Created(details(services.create(id(), new CustomServices.Draft(str(r, "name"), str(r, "description"),
                             str(r, "user"), str(r, "clientId"), str(r, "clientSecret")))));
                 })
-                .add("GET", BASE + "/services/{id}", r -> services.get(id(), r.id("id")))
+                .add("GET", BASE + "/services/{id}", r -> service(services.get(id(), r.id("id")), usage.lastUsed("service").get(r.id("id"))))
                 .add("PATCH", BASE + "/services/{id}", r -> {
-                    keys(r, "name", "description", "enabled", "user");
-                    return services.update(id(), r.id("id"), str(r, "name"), str(r, "description"), bool(r, "enabled"), str(r, "user"));
+                    keys(r, "name", "description", "enabled", "user", "caps");
+                    long sid = r.id("id");
+                    if (r.body().has("caps")) {
+                        services.setCaps(id(), sid, CustomServices.caps(r.body().get("caps"), "caps"));
+                    }
+                    return service(services.update(id(), sid, str(r, "name"), str(r, "description"), bool(r, "enabled"), str(r, "user")),
+                            usage.lastUsed("service").get(sid));
                 })
                 .add("DELETE", BASE + "/services/{id}", r -> {
                     services.delete(id(), r.id("id"));
@@ -285,6 +310,116 @@ public final class AdminApi implements HttpService {
         return m;
     }
 
+    private Object ipCheck(Request r) {
+        keys(r, "address", "entries", "trustedProxies", "forwardedFor");
+        String address = str(r, "address");
+        InetAddress peer = address == null ? null : IpRules.literal(address)
+                .orElseThrow(() -> AdminException.invalid("address '" + address + "' is not an IPv4 or IPv6 address"));
+        if (peer == null) {
+            throw AdminException.invalid("address is required");
+        }
+        InstanceSettings.IpAllowlist current = instances.current().settings().ipAllowlist();
+        List<String> entries = strings(r, "entries") == null ? current.entries() : strings(r, "entries");
+        List<String> proxies = strings(r, "trustedProxies") == null ? current.trustedProxies() : strings(r, "trustedProxies");
+        Allowlist.Rules rules;
+        try {
+            rules = allowlist.rules(true, entries, current.applyToIdentity(), proxies);
+        } catch (IllegalArgumentException e) {
+            throw AdminException.invalid(e.getMessage());
+        }
+        List<String> forwarded = strings(r, "forwardedFor") == null ? List.of() : strings(r, "forwardedFor");
+        InetAddress client = Allowlist.client(peer, forwarded, rules.proxies());
+        Optional<String> match = rules.entries().matching(client);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("client", client.getHostAddress());
+        m.put("allowed", match.isPresent());
+        m.put("matchedEntry", match.orElse(null));
+        m.put("allowlistEnabled", current.enabled());
+        m.put("wouldBeRefused", current.enabled() && match.isEmpty());
+        return m;
+    }
+
+    private Object limitsView() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("instance", limits.snapshot(id(), null, null));
+        List<Map<String, Object>> capped = new ArrayList<>();
+        for (CustomServices.Service sv : services.list(id())) {
+            if (!sv.caps().none()) {
+                Map<String, Object> one = new LinkedHashMap<>();
+                one.put("serviceId", sv.id());
+                one.put("service", sv.name());
+                one.put("usage", limits.snapshot(id(), sv.id(), sv.caps()));
+                capped.add(one);
+            }
+        }
+        m.put("services", capped);
+        return m;
+    }
+
+    private Object usageView(int days) {
+        Map<Long, String> names = new LinkedHashMap<>();
+        services.list(id()).forEach(sv -> names.put(sv.id(), sv.name()));
+        List<Map<String, Object>> calls = new ArrayList<>();
+        for (Usage.CallRow c : usage.callRows(id(), days)) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("date", c.date());
+            m.put("serviceId", c.serviceId());
+            m.put("service", names.get(c.serviceId()));
+            m.put("userId", c.userEmail());
+            m.put("endpoint", c.endpoint());
+            m.put("calls", c.calls());
+            calls.add(m);
+        }
+        List<Map<String, Object>> errors = new ArrayList<>();
+        for (Usage.ErrorRow e : usage.errorRows(id(), days)) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("date", e.date());
+            m.put("serviceId", e.serviceId() == 0 ? null : e.serviceId());
+            m.put("service", names.get(e.serviceId()));
+            m.put("endpoint", e.endpoint());
+            m.put("errorCode", e.errorCode());
+            m.put("count", e.count());
+            errors.add(m);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("days", days);
+        out.put("calls", calls);
+        out.put("errors", errors);
+        return out;
+    }
+
+    private static int days(Request r) {
+        List<String> v = r.query().get("days");
+        if (v == null || v.isEmpty()) {
+            return 7;
+        }
+        try {
+            int d = Integer.parseInt(v.getFirst());
+            if (d >= 1 && d <= 90) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw AdminException.invalid("days must be an integer from 1 to 90");
+    }
+
+    private static Map<String, Object> service(CustomServices.Service sv, Instant lastUsedAt) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", sv.id());
+        m.put("name", sv.name());
+        m.put("description", sv.description());
+        m.put("type", sv.type());
+        m.put("user", sv.userEmail());
+        m.put("clientId", sv.clientId());
+        m.put("enabled", sv.enabled());
+        m.put("caps", sv.caps().none() ? null : sv.caps());
+        m.put("lastUsedAt", lastUsedAt);
+        m.put("createdAt", sv.createdAt());
+        m.put("updatedAt", sv.updatedAt());
+        return m;
+    }
+
     private static List<Map<String, Object>> permissions() {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Permission p : Permission.values()) {
@@ -322,7 +457,7 @@ public final class AdminApi implements HttpService {
         return m;
     }
 
-    private Map<String, Object> user(Users.User u) {
+    private Map<String, Object> user(Users.User u, Instant lastUsedAt) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", u.id());
         m.put("email", u.email());
@@ -338,6 +473,7 @@ public final class AdminApi implements HttpService {
             role.put("workspace", a.workspaceName());
             return role;
         }).toList());
+        m.put("lastUsedAt", lastUsedAt);
         m.put("createdAt", u.createdAt());
         m.put("updatedAt", u.updatedAt());
         return m;

@@ -1,6 +1,8 @@
 package dev.mkto.server.admin;
 
+import dev.mkto.server.access.ServiceCaps;
 import dev.mkto.server.http.AdminException;
+import dev.mkto.server.http.Json;
 import dev.mkto.server.store.KeyRing;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -19,7 +21,7 @@ public final class CustomServices {
 
     /** A custom service as listed; never carries the secret. */
     public record Service(long id, String name, String description, String type, long userId, String userEmail,
-                          String clientId, boolean enabled, Instant createdAt, Instant updatedAt) {
+                          String clientId, boolean enabled, ServiceCaps caps, Instant createdAt, Instant updatedAt) {
     }
 
     /** "View Details": the service with its client secret. */
@@ -50,7 +52,7 @@ public final class CustomServices {
     private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
     private static final Pattern SECRET = Pattern.compile("[\\x21-\\x7e]{16,128}");
 
-    private static final String COLUMNS = "s.id, s.name, s.description, s.user_id, u.email, s.client_id, s.enabled, s.created_at, s.updated_at";
+    private static final String COLUMNS = "s.id, s.name, s.description, s.user_id, u.email, s.client_id, s.enabled, s.caps, s.created_at, s.updated_at";
     private static final String LIST = "SELECT " + COLUMNS + " FROM custom_service s JOIN app_user u ON u.id = s.user_id "
             + "WHERE s.instance_id = :instance ORDER BY s.id";
     private static final String BY_ID = "SELECT " + COLUMNS + " FROM custom_service s JOIN app_user u ON u.id = s.user_id "
@@ -67,16 +69,17 @@ public final class CustomServices {
     private static final String UPDATE = "UPDATE custom_service SET name = :name, description = :description, user_id = :user, "
             + "enabled = :enabled, updated_at = :now WHERE instance_id = :instance AND id = :id";
     private static final String DELETE = "DELETE FROM custom_service WHERE instance_id = :instance AND id = :id";
+    private static final String SET_CAPS = "UPDATE custom_service SET caps = :caps, updated_at = :now WHERE instance_id = :instance AND id = :id";
     private static final String SET_SECRET = "UPDATE custom_service SET secret_enc = :secretEnc, secret_mac = :secretMac, updated_at = :now "
             + "WHERE instance_id = :instance AND id = :id";
 
     private final Jdbi jdbi;
     private final InstantSource clock;
-    private final AccessEvents events;
+    private final Changes events;
     private final KeyRing keys;
     private final Users users;
 
-    public CustomServices(Jdbi jdbi, InstantSource clock, AccessEvents events, KeyRing keys, Users users) {
+    public CustomServices(Jdbi jdbi, InstantSource clock, Changes events, KeyRing keys, Users users) {
         this.jdbi = jdbi;
         this.clock = clock;
         this.events = events;
@@ -194,6 +197,49 @@ public final class CustomServices {
         return new Details(get(instance, id), s);
     }
 
+    /**
+     * Sets a service's own caps under the instance's limits (null fields: no cap; null: none at
+     * all). Takes effect with the next call.
+     */
+    public Service setCaps(long instance, long id, ServiceCaps caps) {
+        jdbi.useTransaction(h -> {
+            get(instance, id);
+            h.createUpdate(SET_CAPS).bind("instance", instance).bind("id", id)
+                    .bind("caps", caps == null || caps.none() ? null : Json.MAPPER.writeValueAsString(caps))
+                    .bind("now", clock.millis()).execute();
+        });
+        events.changed();
+        return get(instance, id);
+    }
+
+    /** Reads caps as stored (or as sent: {"rateCalls": n, "rateWindowSeconds": s, "concurrent": n, "dailyQuota": n}), checked. */
+    public static ServiceCaps caps(String json) {
+        return json == null || json.isBlank() ? ServiceCaps.NONE : caps(Json.MAPPER.readTree(json), "caps");
+    }
+
+    static ServiceCaps caps(tools.jackson.databind.JsonNode n, String where) {
+        if (n == null || n.isNull()) {
+            return ServiceCaps.NONE;
+        }
+        if (!n.isObject()) {
+            throw AdminException.invalid(where + " must be an object with rateCalls, rateWindowSeconds, concurrent, dailyQuota");
+        }
+        InstanceSettings.knownKeys(n, where, java.util.Set.of("rateCalls", "rateWindowSeconds", "concurrent", "dailyQuota"));
+        return new ServiceCaps(capField(n, "rateCalls", where), capField(n, "rateWindowSeconds", where),
+                capField(n, "concurrent", where), capField(n, "dailyQuota", where));
+    }
+
+    private static Integer capField(tools.jackson.databind.JsonNode n, String name, String where) {
+        tools.jackson.databind.JsonNode v = n.get(name);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 1) {
+            throw AdminException.invalid(where + "." + name + " must be a positive integer or null");
+        }
+        return v.asInt();
+    }
+
     /** Whether {@code secret} is the service's current secret (constant time). */
     public boolean hasSecret(long instance, long id, String secret) {
         String mac = jdbi.withHandle(h -> h.createQuery("SELECT secret_mac FROM custom_service WHERE instance_id = :instance AND id = :id")
@@ -227,7 +273,7 @@ public final class CustomServices {
 
     private static Service map(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx) throws java.sql.SQLException {
         return new Service(rs.getLong("id"), rs.getString("name"), rs.getString("description"), "Custom", rs.getLong("user_id"),
-                rs.getString("email"), rs.getString("client_id"), rs.getBoolean("enabled"),
+                rs.getString("email"), rs.getString("client_id"), rs.getBoolean("enabled"), caps(rs.getString("caps")),
                 Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("updated_at")));
     }
 }

@@ -1,5 +1,6 @@
 package dev.mkto.server.admin;
 
+import dev.mkto.server.access.IpRules;
 import dev.mkto.server.http.AdminException;
 import java.time.DateTimeException;
 import java.time.ZoneId;
@@ -26,12 +27,16 @@ public record InstanceSettings(int tokenTtlSeconds, boolean allowQueryToken, Lim
         public static final Limits DEFAULTS = new Limits(100, 20, 10, 50_000, "America/Chicago");
     }
 
-    /** Which client addresses may call the API. */
-    public record IpAllowlist(boolean enabled, List<String> entries, boolean applyToIdentity) {
-        public static final IpAllowlist DEFAULTS = new IpAllowlist(false, List.of(), false);
+    /**
+     * Which client addresses may call the API. {@code trustedProxies} are the addresses whose
+     * {@code X-Forwarded-For} is believed; any other peer is the client itself.
+     */
+    public record IpAllowlist(boolean enabled, List<String> entries, boolean applyToIdentity, List<String> trustedProxies) {
+        public static final IpAllowlist DEFAULTS = new IpAllowlist(false, List.of(), false, List.of());
 
         public IpAllowlist {
             entries = List.copyOf(entries);
+            trustedProxies = List.copyOf(trustedProxies);
         }
     }
 
@@ -41,6 +46,10 @@ public record InstanceSettings(int tokenTtlSeconds, boolean allowQueryToken, Lim
 
     /** These settings with {@code patch} applied; {@code where} prefixes messages (e.g. "instance"). */
     public InstanceSettings merge(JsonNode patch, String where) {
+        return merge(patch, where, false);
+    }
+
+    private InstanceSettings merge(JsonNode patch, String where, boolean stored) {
         requireObject(patch, where);
         knownKeys(patch, where, Set.of("tokenTtlSeconds", "allowQueryToken", "limits", "ipAllowlist", "munchkinId"));
         int ttl = intField(patch, "tokenTtlSeconds", tokenTtlSeconds, 1, MAX_TTL_SECONDS, where);
@@ -69,30 +78,42 @@ public record InstanceSettings(int tokenTtlSeconds, boolean allowQueryToken, Lim
             JsonNode n = patch.get("ipAllowlist");
             String at = where + ".ipAllowlist";
             requireObject(n, at);
-            knownKeys(n, at, Set.of("enabled", "entries", "applyToIdentity"));
-            List<String> entries = a.entries();
-            if (n.has("entries")) {
-                JsonNode list = n.get("entries");
-                if (!list.isArray()) {
-                    throw AdminException.invalid(at + ".entries: must be an array of strings");
-                }
-                entries = new ArrayList<>();
-                for (JsonNode e : list) {
-                    if (!e.isString() || e.asString().isBlank()) {
-                        throw AdminException.invalid(at + ".entries: every entry must be a non-empty string");
-                    }
-                    entries.add(e.asString().strip());
-                }
+            knownKeys(n, at, Set.of("enabled", "entries", "applyToIdentity", "trustedProxies", "force"));
+            List<String> entries = n.has("entries") ? addresses(n.get("entries"), at + ".entries") : a.entries();
+            List<String> proxies = n.has("trustedProxies") ? addresses(n.get("trustedProxies"), at + ".trustedProxies") : a.trustedProxies();
+            boolean enabled = boolField(n, "enabled", a.enabled(), at);
+            if (enabled && entries.isEmpty() && !stored && !boolField(n, "force", false, at)) {
+                throw AdminException.invalid(at + ": an enabled allowlist without entries refuses every API call;"
+                        + " add entries, or send \"force\": true to do it anyway");
             }
-            a = new IpAllowlist(boolField(n, "enabled", a.enabled(), at), entries,
-                    boolField(n, "applyToIdentity", a.applyToIdentity(), at));
+            a = new IpAllowlist(enabled, entries, boolField(n, "applyToIdentity", a.applyToIdentity(), at), proxies);
         }
         return new InstanceSettings(ttl, query, l, a);
     }
 
+    /** A list of allowlist entries, each checked; a bad one is named. */
+    private static List<String> addresses(JsonNode list, String where) {
+        if (!list.isArray()) {
+            throw AdminException.invalid(where + ": must be an array of strings");
+        }
+        List<String> entries = new ArrayList<>();
+        for (JsonNode e : list) {
+            if (!e.isString() || e.asString().isBlank()) {
+                throw AdminException.invalid(where + ": every entry must be a non-empty string");
+            }
+            entries.add(e.asString().strip());
+        }
+        try {
+            IpRules.compile(entries);
+        } catch (IllegalArgumentException bad) {
+            throw AdminException.invalid(where + ": " + bad.getMessage());
+        }
+        return entries;
+    }
+
     /** Reads a stored document (written by this class, so it merges cleanly onto the defaults). */
     public static InstanceSettings fromStored(JsonNode stored) {
-        return DEFAULTS.merge(stored, "stored instance settings");
+        return DEFAULTS.merge(stored, "stored instance settings", true);
     }
 
     private static void requireObject(JsonNode n, String where) {

@@ -4,7 +4,6 @@ import dev.mkto.server.http.AdminException;
 import dev.mkto.server.http.Json;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -17,7 +16,7 @@ import tools.jackson.databind.JsonNode;
  * server can host several. Settings are read on every request, so they are cached here and
  * reloaded when changed.
  */
-public final class Instances {
+public final class Instances implements Changes.Listener {
 
     /** An instance. */
     public record Instance(long id, String munchkinId, InstanceSettings settings, Instant createdAt, Instant updatedAt) {
@@ -35,12 +34,15 @@ public final class Instances {
 
     private final Jdbi jdbi;
     private final InstantSource clock;
+    private final Changes changes;
     private final Map<Long, Instance> cache = new ConcurrentHashMap<>();
     private volatile long defaultId;
 
-    public Instances(Jdbi jdbi, InstantSource clock) {
+    public Instances(Jdbi jdbi, InstantSource clock, Changes changes) {
         this.jdbi = jdbi;
         this.clock = clock;
+        this.changes = changes;
+        changes.subscribe(this);
     }
 
     /** The instance this server serves by default, created with its Default partition and workspace on first start. */
@@ -103,18 +105,16 @@ public final class Instances {
             h.createUpdate(UPDATE).bind("id", id).bind("munchkin", newMunchkin)
                     .bind("settings", Json.MAPPER.writeValueAsString(settings)).bind("now", clock.millis()).execute();
         });
-        cache.remove(id);
+        changes.changed();
         return get(id);
     }
 
-    /** Forgets cached settings (another process may have changed them). */
-    public void reload() {
+    /** Forgets cached settings (this or another process changed them). */
+    @Override
+    public void changed() {
         cache.clear();
     }
 
-    public List<Instance> all() {
-        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM instance ORDER BY id").map(Instances::map).list());
-    }
 
     private static Instance map(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx) throws java.sql.SQLException {
         return new Instance(rs.getLong("id"), rs.getString("munchkin_id"),

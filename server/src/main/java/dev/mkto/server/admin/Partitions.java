@@ -29,9 +29,9 @@ public final class Partitions {
 
     private final Jdbi jdbi;
     private final InstantSource clock;
-    private final AccessEvents events;
+    private final Changes events;
 
-    public Partitions(Jdbi jdbi, InstantSource clock, AccessEvents events) {
+    public Partitions(Jdbi jdbi, InstantSource clock, Changes events) {
         this.jdbi = jdbi;
         this.clock = clock;
         this.events = events;

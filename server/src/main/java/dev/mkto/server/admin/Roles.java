@@ -40,9 +40,9 @@ public final class Roles {
 
     private final Jdbi jdbi;
     private final InstantSource clock;
-    private final AccessEvents events;
+    private final Changes events;
 
-    public Roles(Jdbi jdbi, InstantSource clock, AccessEvents events) {
+    public Roles(Jdbi jdbi, InstantSource clock, Changes events) {
         this.jdbi = jdbi;
         this.clock = clock;
         this.events = events;

@@ -49,7 +49,7 @@ public final class SeedLoader {
 
     private final Jdbi jdbi;
     private final InstantSource clock;
-    private final AccessEvents events;
+    private final Changes events;
     private final Instances instances;
     private final Partitions partitions;
     private final Workspaces workspaces;
@@ -59,7 +59,7 @@ public final class SeedLoader {
     private final LeadSchema leadSchema;
     private final LeadService leads;
 
-    public SeedLoader(Jdbi jdbi, InstantSource clock, AccessEvents events, Instances instances, Partitions partitions,
+    public SeedLoader(Jdbi jdbi, InstantSource clock, Changes events, Instances instances, Partitions partitions,
                       Workspaces workspaces, Roles roles, Users users, CustomServices services, LeadSchema leadSchema, LeadService leads) {
         this.jdbi = jdbi;
         this.clock = clock;
@@ -97,12 +97,9 @@ public final class SeedLoader {
         try {
             jdbi.useTransaction(h -> new Application(doc, source, counter).run());
         } catch (RuntimeException e) {
-            instances.reload();
-            leadSchema.reload();
-            events.changed();
+            events.notifyLocal(); // caches may hold what the rollback undid
             throw e;
         }
-        events.changed();
         return new Result(counter.created, counter.updated, counter.unchanged, List.copyOf(counter.generated));
     }
 
@@ -146,7 +143,7 @@ public final class SeedLoader {
             each("workspaces", Set.of("name", "description", "partitions", "primaryPartition"), this::workspace);
             each("roles", Set.of("name", "description", "permissions"), this::role);
             each("users", Set.of("email", "firstName", "lastName", "apiOnly", "active", "expiresAt", "roles"), this::user);
-            each("services", Set.of("name", "description", "user", "clientId", "clientSecret"), this::service);
+            each("services", Set.of("name", "description", "user", "clientId", "clientSecret", "caps"), this::service);
             each("fields", Set.of("name", "displayName", "dataType", "length"), this::field);
             each("leads", null, this::lead);
             each("lists", Set.of("name", "description", "workspace"), this::list);
@@ -287,16 +284,24 @@ public final class SeedLoader {
             String description = opt(n, "description");
             Optional<CustomServices.Service> existing = clientId != null ? services.byClientId(instance, clientId)
                     : services.byName(instance, name);
+            dev.mkto.server.access.ServiceCaps caps = n.has("caps") ? CustomServices.caps(n.get("caps"), "caps") : null;
             if (existing.isEmpty()) {
                 CustomServices.Details d = services.create(instance, new CustomServices.Draft(name, description, user, clientId, secret));
                 if (secret == null) {
                     counter.generated.add(new Generated(name, d.service().clientId(), d.clientSecret()));
+                }
+                if (caps != null && !caps.none()) {
+                    services.setCaps(instance, d.service().id(), caps);
                 }
                 counter.count(true, false);
                 return;
             }
             CustomServices.Service s = existing.get();
             boolean changed = false;
+            if (caps != null && !caps.equals(s.caps())) {
+                services.setCaps(instance, s.id(), caps);
+                changed = true;
+            }
             if (!s.name().equals(name.strip()) || differs(description, s.description()) || !s.userEmail().equalsIgnoreCase(user.strip())) {
                 services.update(instance, s.id(), name, description, null, s.userEmail().equalsIgnoreCase(user.strip()) ? null : user);
                 changed = true;

@@ -88,11 +88,11 @@ public final class Users {
 
     private final Jdbi jdbi;
     private final InstantSource clock;
-    private final AccessEvents events;
+    private final Changes events;
     private final Roles roles;
     private final Workspaces workspaces;
 
-    public Users(Jdbi jdbi, InstantSource clock, AccessEvents events, Roles roles, Workspaces workspaces) {
+    public Users(Jdbi jdbi, InstantSource clock, Changes events, Roles roles, Workspaces workspaces) {
         this.jdbi = jdbi;
         this.clock = clock;
         this.events = events;

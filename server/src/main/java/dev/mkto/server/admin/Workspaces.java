@@ -45,10 +45,10 @@ public final class Workspaces {
 
     private final Jdbi jdbi;
     private final InstantSource clock;
-    private final AccessEvents events;
+    private final Changes events;
     private final Partitions partitions;
 
-    public Workspaces(Jdbi jdbi, InstantSource clock, AccessEvents events, Partitions partitions) {
+    public Workspaces(Jdbi jdbi, InstantSource clock, Changes events, Partitions partitions) {
         this.jdbi = jdbi;
         this.clock = clock;
         this.events = events;

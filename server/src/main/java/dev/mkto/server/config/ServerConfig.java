@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
  * @param munchkinId   Munchkin id given to the instance created on first start
  * @param adminToken   the admin credential, when set by {@code MKTO_ADMIN_TOKEN} rather than generated
  * @param secretKey    the 32-byte key for secrets at rest, when given by {@code MKTO_SECRET_KEY}
+ * @param redisUrl     Redis shared by every process for the limits ({@code --redis-url}, {@code MKTO_REDIS_URL})
  */
 public record ServerConfig(
         String host,
@@ -36,7 +37,8 @@ public record ServerConfig(
         List<Path> seeds,
         String munchkinId,
         Optional<String> adminToken,
-        Optional<byte[]> secretKey) {
+        Optional<byte[]> secretKey,
+        Optional<String> redisUrl) {
 
     public static final String DEFAULT_MUNCHKIN_ID = "123-ABC-456";
     private static final Pattern MUNCHKIN = Pattern.compile("\\d{3}-[A-Z]{3}-\\d{3}");
@@ -52,6 +54,8 @@ public record ServerConfig(
         adminToken.ifPresent(t -> require(t.length() >= 16 && t.chars().noneMatch(Character::isWhitespace),
                 "MKTO_ADMIN_TOKEN", "must be at least 16 characters without spaces"));
         secretKey.ifPresent(k -> require(k.length == 32, "MKTO_SECRET_KEY", "must be 32 bytes, base64-encoded"));
+        redisUrl.ifPresent(u -> require(u.startsWith("redis://") || u.startsWith("rediss://"), "redis-url",
+                "must look like redis://host:6379 (or rediss:// for TLS)"));
         for (Path seed : seeds) {
             require(Files.isRegularFile(seed) && Files.isReadable(seed), "seed", "cannot read " + seed);
         }
@@ -64,7 +68,8 @@ public record ServerConfig(
                 + ", dbUser=" + dbUser + ", dbPassword=" + (dbPassword.isEmpty() ? "unset" : "set")
                 + ", seeds=" + seeds + ", munchkinId=" + munchkinId
                 + ", adminToken=" + (adminToken.isPresent() ? "set" : "unset")
-                + ", secretKey=" + (secretKey.isPresent() ? "set" : "unset") + "]";
+                + ", secretKey=" + (secretKey.isPresent() ? "set" : "unset")
+                + ", redisUrl=" + redisUrl.map(u -> u.replaceAll("//[^@/]*@", "//***@")).orElse("unset") + "]";
     }
 
     /** True when the database is PostgreSQL rather than the embedded H2. */
@@ -97,6 +102,7 @@ public record ServerConfig(
         String dbUrl = env.get("MKTO_DB_URL");
         String dbUser = env.getOrDefault("MKTO_DB_USER", "");
         String munchkin = env.getOrDefault("MKTO_MUNCHKIN_ID", DEFAULT_MUNCHKIN_ID);
+        String redis = env.get("MKTO_REDIS_URL");
         List<Path> seeds = new ArrayList<>();
         String envSeeds = env.get("MKTO_SEED");
         if (envSeeds != null && !envSeeds.isBlank()) {
@@ -119,7 +125,7 @@ public record ServerConfig(
             switch (name) {
                 case "--help", "-h" -> throw new HelpRequested(usage());
                 case "--version" -> throw new HelpRequested("mkto-server " + version());
-                case "--host", "--port", "--data-dir", "--db-url", "--db-user", "--seed", "--munchkin-id" -> {
+                case "--host", "--port", "--data-dir", "--db-url", "--db-user", "--seed", "--munchkin-id", "--redis-url" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new ConfigException(name.substring(2), "needs a value");
@@ -133,6 +139,7 @@ public record ServerConfig(
                         case "--db-url" -> dbUrl = value;
                         case "--db-user" -> dbUser = value;
                         case "--munchkin-id" -> munchkin = value;
+                        case "--redis-url" -> redis = value;
                         default -> {
                             if (!flagSeeds) {
                                 seeds.clear(); // flags take precedence over MKTO_SEED
@@ -159,7 +166,8 @@ public record ServerConfig(
         Optional<byte[]> secretKey = Optional.ofNullable(env.get("MKTO_SECRET_KEY")).filter(s -> !s.isEmpty())
                 .map(ServerConfig::decodeKey);
         return new ServerConfig(host.strip(), portNumber, dir, url, dbUser,
-                env.getOrDefault("MKTO_DB_PASSWORD", ""), seeds, munchkin.strip(), adminToken, secretKey);
+                env.getOrDefault("MKTO_DB_PASSWORD", ""), seeds, munchkin.strip(), adminToken, secretKey,
+                Optional.ofNullable(redis).map(String::strip).filter(r -> !r.isEmpty()));
     }
 
     private static byte[] decodeKey(String base64) {
@@ -189,6 +197,8 @@ public record ServerConfig(
                   --seed FILE       apply a seed file at start; repeatable (MKTO_SEED, paths joined by ':')
                   --munchkin-id ID  Munchkin id of the instance created on first start
                                     (MKTO_MUNCHKIN_ID, default 123-ABC-456)
+                  --redis-url URL   Redis shared by every process, for global limits (MKTO_REDIS_URL);
+                                    without it each process counts limits in its own memory
                   --help, --version
 
                 Secrets come only from the environment:

@@ -25,6 +25,11 @@ public final class IdentityException extends ApiException {
         return new IdentityException(401, "invalid_client", "Bad client credentials");
     }
 
+    /** 403 {@code access_denied}: the caller's address is not on the instance's allowlist. */
+    public static IdentityException accessDenied(String description) {
+        return new IdentityException(403, "access_denied", description);
+    }
+
     /** 400 {@code invalid_request}: a required parameter is missing or repeated. */
     public static IdentityException invalidRequest(String description) {
         return new IdentityException(400, "invalid_request", description);

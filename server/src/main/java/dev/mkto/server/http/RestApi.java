@@ -1,13 +1,20 @@
 package dev.mkto.server.http;
 
+import dev.mkto.server.access.Allowlist;
 import dev.mkto.server.access.Caller;
+import dev.mkto.server.access.IpRules;
+import dev.mkto.server.admin.InstanceSettings;
 import dev.mkto.server.admin.Instances;
 import dev.mkto.server.identity.TokenService;
+import dev.mkto.server.limits.Limits;
+import dev.mkto.server.store.Database;
+import dev.mkto.server.usage.Usage;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -18,12 +25,15 @@ import org.slf4j.LoggerFactory;
  * The one chain every API request walks ({@code /rest}, {@code /bulk}, {@code /userservice}):
  *
  * <pre>
- * requestId → URI size (414) → route (610/605) → token (600/601/602) → endpoint permission (603)
- *           → body (413/612/609) → handler (workspace/partition-scoped) → envelope
+ * requestId → URI size (414) → route (610/605) → token (600/601/602) → IP allowlist (603)
+ *           → limits (607/606/615) → endpoint permission (603) → body (413/612/609)
+ *           → handler (workspace/partition-scoped) → envelope → limits release → usage
  * </pre>
  *
  * Matching the route before the token lets a caller with a mistyped URL learn that first (610),
- * which is what tells an endpoint-format problem from a credentials problem.
+ * which is what tells an endpoint-format problem from a credentials problem. The limits are taken
+ * before the permission check because Marketo counts a 603 against them; an answer that does not
+ * count (604, 605, 608, 611) gives its slot back.
  */
 public final class RestApi implements HttpService {
 
@@ -32,16 +42,24 @@ public final class RestApi implements HttpService {
     /** Marketo refuses URIs over 8 KB (414) and bodies over 1 MB (413). */
     static final int MAX_URI = 8 * 1024;
     static final int MAX_BODY = 1024 * 1024;
+    private static final String UNMATCHED = "(no endpoint)";
 
     private final Router<ApiRoutes.Endpoint> router;
     private final TokenService tokens;
     private final Instances instances;
+    private final Allowlist allowlist;
+    private final Limits limits;
+    private final Usage usage;
     private final RequestIds requestIds;
 
-    public RestApi(ApiRoutes routes, TokenService tokens, Instances instances, RequestIds requestIds) {
+    public RestApi(ApiRoutes routes, TokenService tokens, Instances instances, Allowlist allowlist, Limits limits, Usage usage,
+                   RequestIds requestIds) {
         this.router = routes.router();
         this.tokens = tokens;
         this.instances = instances;
+        this.allowlist = allowlist;
+        this.limits = limits;
+        this.usage = usage;
         this.requestIds = requestIds;
     }
 
@@ -56,6 +74,10 @@ public final class RestApi implements HttpService {
         String requestId = requestIds.next();
         String path = req.path().path();
         Surface surface = path.startsWith("/userservice/") ? Surface.USER_MANAGEMENT : Surface.MAPI;
+        String endpointKey = UNMATCHED;
+        Caller caller = null;
+        Limits.Admitted admitted = null;
+        String failure = null;
         try {
             String rawQuery = req.query().rawValue();
             if (req.prologue().uriPath().rawPath().length() + rawQuery.length() + 1 > MAX_URI) {
@@ -73,11 +95,16 @@ public final class RestApi implements HttpService {
                 case Router.Found<ApiRoutes.Endpoint> f -> {
                     endpoint = f.route().handler();
                     vars = f.vars();
+                    endpointKey = f.route().method() + " " + f.route().template();
                 }
                 case Router.WrongMethod<ApiRoutes.Endpoint> w -> throw MarketoException.of(ErrorCode.METHOD_NOT_SUPPORTED);
                 case Router.NoRoute<ApiRoutes.Endpoint> n -> throw MarketoException.of(ErrorCode.NOT_FOUND);
             }
-            Caller caller = authenticate(req, params, surface);
+            caller = authenticate(req, params, surface);
+            if (!admitsAddress(req, caller.instanceId())) {
+                throw MarketoException.of(ErrorCode.ACCESS_DENIED);
+            }
+            admitted = limits.admit(caller);
             if (!endpoint.required().isEmpty() && !caller.grants().anywhere().intersects(endpoint.required())) {
                 throw MarketoException.of(ErrorCode.ACCESS_DENIED);
             }
@@ -93,13 +120,71 @@ public final class RestApi implements HttpService {
                 case Reply.Body b -> Responses.body(b);
             });
         } catch (ApiException e) {
+            failure = codeOf(e);
             HttpIO.send(res, Responses.error(surface, requestId, e));
         } catch (HttpIO.TooLarge e) {
+            failure = ErrorCode.PAYLOAD_TOO_LARGE.code();
             HttpIO.send(res, Responses.error(surface, requestId, MarketoException.of(ErrorCode.PAYLOAD_TOO_LARGE)));
         } catch (RuntimeException e) {
-            LOG.error("request {} {} failed", requestId, path, e);
-            HttpIO.send(res, Responses.unexpected(surface, requestId));
+            if (Database.isUnavailable(e)) {
+                LOG.warn("request {} {}: the database does not answer", requestId, path);
+                failure = ErrorCode.TEMPORARILY_UNAVAILABLE.code();
+                HttpIO.send(res, Responses.error(surface, requestId, MarketoException.of(ErrorCode.TEMPORARILY_UNAVAILABLE)));
+            } else {
+                LOG.error("request {} {} failed", requestId, path, e);
+                failure = ErrorCode.SYSTEM_ERROR.code();
+                HttpIO.send(res, Responses.unexpected(surface, requestId));
+            }
+        } finally {
+            account(caller, admitted, endpointKey, failure);
         }
+    }
+
+    /** Gives back the limits slot, refunding answers that do not count, and records the call's usage. */
+    private void account(Caller caller, Limits.Admitted admitted, String endpointKey, String failure) {
+        boolean refund = failure != null && !counts(failure);
+        try {
+            if (admitted != null) {
+                limits.release(admitted, refund);
+            }
+            usage.record(caller == null ? instances.defaultId() : caller.instanceId(), caller, endpointKey, failure,
+                    admitted != null && !refund);
+        } catch (RuntimeException e) {
+            LOG.warn("could not account for a call: {}", e.getClass().getSimpleName());
+        }
+    }
+
+    private static boolean counts(String code) {
+        for (ErrorCode c : ErrorCode.values()) {
+            if (c.code().equals(code)) {
+                return c.counted();
+            }
+        }
+        return true;
+    }
+
+    private static String codeOf(ApiException e) {
+        if (e instanceof MarketoException m) {
+            return m.code().code();
+        }
+        return Integer.toString(e.httpStatus());
+    }
+
+    /** The IP allowlist: the client's address (behind trusted proxies) must be on it, when it is enabled. */
+    private boolean admitsAddress(ServerRequest req, long instanceId) {
+        InstanceSettings.IpAllowlist a = instances.get(instanceId).settings().ipAllowlist();
+        if (!a.enabled()) {
+            return true;
+        }
+        Allowlist.Rules rules = allowlist.rules(a.enabled(), a.entries(), a.applyToIdentity(), a.trustedProxies());
+        return rules.admits(clientAddress(req, rules.proxies()));
+    }
+
+    /** The caller's address: the socket peer, or what trusted proxies say in X-Forwarded-For. */
+    public static InetAddress clientAddress(ServerRequest req, IpRules trustedProxies) {
+        InetAddress peer = IpRules.literal(HttpIO.remoteAddress(req)).orElseThrow();
+        List<String> forwarded = req.headers().all(HeaderNames.X_FORWARDED_FOR, List::of);
+        return Allowlist.client(peer, forwarded, trustedProxies);
     }
 
     /**

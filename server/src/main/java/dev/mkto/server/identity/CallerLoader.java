@@ -21,7 +21,7 @@ final class CallerLoader {
         }
     }
 
-    private static final String SERVICE = "SELECT s.instance_id, s.client_id, s.enabled, u.id AS user_id, u.email, u.api_only, "
+    private static final String SERVICE = "SELECT s.instance_id, s.client_id, s.name, s.caps, s.enabled, u.id AS user_id, u.email, u.api_only, "
             + "u.active, u.invited, u.expires_at FROM custom_service s JOIN app_user u ON u.id = s.user_id WHERE s.id = :id";
     private static final String PERMISSIONS = "SELECT ur.workspace_id, rp.permission FROM user_role ur "
             + "JOIN role_permission rp ON rp.role_id = ur.role_id WHERE ur.user_id = :user";
@@ -59,8 +59,8 @@ final class CallerLoader {
             Map<Long, Grants.Workspace> workspaces = new HashMap<>();
             rows.forEach((w, list) -> workspaces.put(w, new Grants.Workspace(w, list.getFirst().name(), list.getFirst().primary(),
                     list.stream().mapToLong(Row::partition).toArray())));
-            Caller caller = new Caller(instance, serviceId, (String) s.get("client_id"), user, (String) s.get("email"),
-                    new Grants(byWorkspace, workspaces));
+            Caller caller = new Caller(instance, serviceId, (String) s.get("client_id"), (String) s.get("name"), user,
+                    (String) s.get("email"), new Grants(byWorkspace, workspaces), dev.mkto.server.admin.CustomServices.caps((String) s.get("caps")));
             boolean usable = (Boolean) s.get("api_only") && (Boolean) s.get("active") && !(Boolean) s.get("invited");
             Object expires = s.get("expires_at");
             return Optional.of(new Loaded(caller, (Boolean) s.get("enabled"), usable,

@@ -6,7 +6,11 @@ import dev.mkto.server.http.Json;
 import dev.mkto.server.http.RequestIds;
 import dev.mkto.server.http.Responses;
 import dev.mkto.server.http.Surface;
+import dev.mkto.server.access.Allowlist;
+import dev.mkto.server.admin.InstanceSettings;
+import dev.mkto.server.admin.Instances;
 import dev.mkto.server.http.ApiException;
+import dev.mkto.server.http.RestApi;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -31,10 +35,14 @@ public final class IdentityApi implements HttpService {
     private static final int MAX_BODY = 16 * 1024;
 
     private final TokenService tokens;
+    private final Instances instances;
+    private final Allowlist allowlist;
     private final RequestIds requestIds;
 
-    public IdentityApi(TokenService tokens, RequestIds requestIds) {
+    public IdentityApi(TokenService tokens, Instances instances, Allowlist allowlist, RequestIds requestIds) {
         this.tokens = tokens;
+        this.instances = instances;
+        this.allowlist = allowlist;
         this.requestIds = requestIds;
     }
 
@@ -84,6 +92,15 @@ public final class IdentityApi implements HttpService {
             }
             if (secret == null || secret.isEmpty()) {
                 throw IdentityException.invalidRequest("Missing client_secret");
+            }
+            long instance = tokens.instanceOf(clientId).orElse(instances.defaultId());
+            InstanceSettings.IpAllowlist a = instances.get(instance).settings().ipAllowlist();
+            if (a.enabled() && a.applyToIdentity()) {
+                Allowlist.Rules rules = allowlist.rules(a.enabled(), a.entries(), a.applyToIdentity(), a.trustedProxies());
+                java.net.InetAddress client = RestApi.clientAddress(req, rules.proxies());
+                if (!rules.admits(client)) {
+                    throw IdentityException.accessDenied("IP address " + client.getHostAddress() + " is not on the instance's allowlist");
+                }
             }
             TokenService.Grant grant = tokens.issue(clientId, secret);
             Map<String, Object> out = new LinkedHashMap<>();

@@ -3,7 +3,7 @@ package dev.mkto.server.identity;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.mkto.server.access.Caller;
-import dev.mkto.server.admin.AccessEvents;
+import dev.mkto.server.admin.Changes;
 import dev.mkto.server.admin.CustomServices;
 import dev.mkto.server.admin.CustomServices.Credentials;
 import dev.mkto.server.admin.Instances;
@@ -31,7 +31,7 @@ import org.jdbi.v3.core.Jdbi;
  * <p>The hot path is in memory: token hash → service, service → caller. Tokens are stored only as
  * hashes; see {@link TokenStore}.
  */
-public final class TokenService implements AccessEvents.Listener {
+public final class TokenService implements Changes.Listener {
 
     /** What the identity endpoint answers. */
     public record Grant(String accessToken, long expiresIn, String scope) {
@@ -86,6 +86,11 @@ public final class TokenService implements AccessEvents.Listener {
         return grant(c.serviceId(), c.instanceId(), c.userEmail());
     }
 
+    /** The instance a client id belongs to, if it exists. */
+    public Optional<Long> instanceOf(String clientId) {
+        return credentials.get(clientId, services::credentials).map(Credentials::instanceId);
+    }
+
     /** LaunchPoint "Get Token": the same live token identity would return, under the same rules. */
     public Grant tokenFor(String clientId) {
         Credentials c = services.credentials(clientId)
@@ -133,10 +138,14 @@ public final class TokenService implements AccessEvents.Listener {
         return store.purgeExpiredBefore(clock.millis() - KEEP_EXPIRED.toMillis());
     }
 
+    /** Drops everything cached: grants, credentials, token → service, live tokens (all reload from the database). */
     @Override
-    public void accessChanged() {
+    public void changed() {
         callerCache.invalidateAll();
         credentials.invalidateAll();
+        tokens.invalidateAll();
+        unknownTokens.invalidateAll();
+        live.clear();
     }
 
     @Override
@@ -144,7 +153,6 @@ public final class TokenService implements AccessEvents.Listener {
         store.revoke(serviceIds);
         serviceIds.forEach(live::remove);
         tokens.asMap().values().removeIf(s -> serviceIds.contains(s.serviceId()));
-        accessChanged();
     }
 
     private void requireUsable(Credentials c) {

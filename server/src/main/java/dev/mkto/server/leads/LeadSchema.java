@@ -18,7 +18,7 @@ import org.jdbi.v3.core.Jdbi;
  * and the instance's custom fields. Names match case-insensitively and are written back in their
  * canonical form.
  */
-public final class LeadSchema {
+public final class LeadSchema implements dev.mkto.server.admin.Changes.Listener {
 
     /** The fields of one instance, by lower-cased name, in describe order. */
     public record Fields(List<LeadField> all, Map<String, LeadField> byName) {
@@ -93,11 +93,14 @@ public final class LeadSchema {
 
     private final Jdbi jdbi;
     private final InstantSource clock;
+    private final dev.mkto.server.admin.Changes changes;
     private final Map<Long, Fields> cache = new ConcurrentHashMap<>();
 
-    public LeadSchema(Jdbi jdbi, InstantSource clock) {
+    public LeadSchema(Jdbi jdbi, InstantSource clock, dev.mkto.server.admin.Changes changes) {
         this.jdbi = jdbi;
         this.clock = clock;
+        this.changes = changes;
+        changes.subscribe(this);
     }
 
     public Fields fields(long instance) {
@@ -132,7 +135,7 @@ public final class LeadSchema {
         Integer finalLen = len;
         jdbi.useHandle(h -> h.createUpdate(INSERT).bind("instance", instance).bind("name", n).bind("displayName", display)
                 .bind("dataType", type.marketoName()).bind("length", finalLen).bind("now", clock.millis()).execute());
-        cache.remove(instance);
+        changes.changed();
         return fields(instance).find(n).orElseThrow();
     }
 
@@ -149,10 +152,11 @@ public final class LeadSchema {
             }
             h.createUpdate(DELETE).bind("instance", instance).bind("id", f.customFieldId()).execute();
         });
-        cache.remove(instance);
+        changes.changed();
     }
 
-    public void reload() {
+    @Override
+    public void changed() {
         cache.clear();
     }
 

@@ -67,6 +67,23 @@ public final class Database implements AutoCloseable {
         throw new IllegalArgumentException("unsupported database URL (use jdbc:h2:… or jdbc:postgresql:…)");
     }
 
+    /**
+     * Whether {@code e} means the database cannot be reached right now (connection refused or
+     * lost, pool exhausted while it is down) rather than a fault in the request.
+     */
+    public static boolean isUnavailable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLTransientConnectionException || t instanceof java.sql.SQLNonTransientConnectionException
+                    || t instanceof java.net.ConnectException || t instanceof org.jdbi.v3.core.ConnectionException) {
+                return true;
+            }
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public Jdbi jdbi() {
         return jdbi;
     }

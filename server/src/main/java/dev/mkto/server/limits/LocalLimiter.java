@@ -1,0 +1,124 @@
+package dev.mkto.server.limits;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiFunction;
+
+/**
+ * Limits counted in this process's memory: exact for one process. The window is the list of
+ * admission times of the calls still in it; the quota is a counter that starts, for each day, from
+ * what the usage statistics already recorded, so a restart does not hand out a fresh quota.
+ */
+final class LocalLimiter implements Limiter {
+
+    private static final class State {
+        final ReentrantLock lock = new ReentrantLock();
+        final ArrayDeque<Long> window = new ArrayDeque<>();
+        long inFlight;
+        long peakInFlight;
+        String quotaDay;
+        long quotaUsed;
+    }
+
+    private final ConcurrentHashMap<String, State> states = new ConcurrentHashMap<>();
+    private final BiFunction<String, String, Long> quotaAlreadyUsed;
+    private long sequence;
+
+    /** {@code quotaAlreadyUsed(scopeKey, day)}: calls counted earlier that day (before a restart). */
+    LocalLimiter(BiFunction<String, String, Long> quotaAlreadyUsed) {
+        this.quotaAlreadyUsed = quotaAlreadyUsed;
+    }
+
+    @Override
+    public Admission acquire(Scope[] scopes, long now) {
+        State[] held = new State[scopes.length];
+        for (int i = 0; i < scopes.length; i++) {
+            held[i] = states.computeIfAbsent(scopes[i].key(), k -> new State());
+            held[i].lock.lock();
+        }
+        try {
+            for (int i = 0; i < scopes.length; i++) {
+                rollDay(held[i], scopes[i]);
+                if (held[i].quotaUsed >= scopes[i].dailyQuota()) {
+                    return Admission.refused(607, scopes[i]);
+                }
+            }
+            for (int i = 0; i < scopes.length; i++) {
+                prune(held[i], now - scopes[i].windowMillis());
+                if (held[i].window.size() >= scopes[i].rateCalls()) {
+                    return Admission.refused(606, scopes[i]);
+                }
+            }
+            for (int i = 0; i < scopes.length; i++) {
+                if (held[i].inFlight >= scopes[i].concurrent()) {
+                    return Admission.refused(615, scopes[i]);
+                }
+            }
+            for (State s : held) {
+                s.window.addLast(now);
+                s.inFlight++;
+                s.peakInFlight = Math.max(s.peakInFlight, s.inFlight);
+                s.quotaUsed++;
+            }
+            return Admission.admitted(new Permit(scopes, Long.toString(++sequence), now));
+        } finally {
+            for (int i = held.length - 1; i >= 0; i--) {
+                held[i].lock.unlock();
+            }
+        }
+    }
+
+    @Override
+    public void release(Permit permit, boolean refund) {
+        for (Scope scope : permit.scopes()) {
+            State s = states.get(scope.key());
+            if (s == null) {
+                continue;
+            }
+            s.lock.lock();
+            try {
+                s.inFlight = Math.max(0, s.inFlight - 1);
+                if (refund) {
+                    s.window.removeLastOccurrence(permit.admittedAt());
+                    if (scope.day().equals(s.quotaDay)) {
+                        s.quotaUsed = Math.max(0, s.quotaUsed - 1);
+                    }
+                }
+            } finally {
+                s.lock.unlock();
+            }
+        }
+    }
+
+    @Override
+    public Usage usage(Scope scope, long now) {
+        State s = states.computeIfAbsent(scope.key(), k -> new State());
+        s.lock.lock();
+        try {
+            rollDay(s, scope);
+            prune(s, now - scope.windowMillis());
+            return new Usage(s.window.size(), s.inFlight, s.peakInFlight, s.quotaUsed);
+        } finally {
+            s.lock.unlock();
+        }
+    }
+
+    private void rollDay(State s, Scope scope) {
+        if (!scope.day().equals(s.quotaDay)) {
+            s.quotaDay = scope.day();
+            s.quotaUsed = quotaAlreadyUsed.apply(scope.key(), scope.day());
+        }
+    }
+
+    private static void prune(State s, long oldestKept) {
+        while (!s.window.isEmpty() && s.window.peekFirst() <= oldestKept) {
+            s.window.pollFirst();
+        }
+    }
+
+    @Override
+    public void close() {
+        states.clear();
+    }
+}

@@ -1,0 +1,209 @@
+package dev.mkto.server.limits;
+
+import dev.mkto.server.http.ErrorCode;
+import dev.mkto.server.http.MarketoException;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Limits counted in Redis and shared by every process: admission is one Lua script, so no process
+ * over-admits. The window is a sorted set of admitted calls; calls in flight are a sorted set of
+ * leases (a process that dies mid-call frees its slots when the lease ends); the quota is a
+ * counter per day, seeded from the usage statistics the first time a process sees that day.
+ * While Redis does not answer, calls are answered 608; the client reconnects by itself.
+ */
+final class RedisLimiter implements Limiter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisLimiter.class);
+    private static final long LEASE_MILLIS = Duration.ofMinutes(5).toMillis();
+    private static final long QUOTA_TTL_SECONDS = Duration.ofDays(2).toSeconds();
+
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+    private final String prefix;
+    private final String acquire = script("acquire.lua");
+    private final String release = script("release.lua");
+    private volatile String acquireSha;
+    private volatile String releaseSha;
+    private final BiFunction<String, String, Long> quotaAlreadyUsed;
+    private final Set<String> seededQuotas = ConcurrentHashMap.newKeySet();
+    private final String node = UUID.randomUUID().toString().substring(0, 8);
+    private final AtomicLong sequence = new AtomicLong();
+    private volatile boolean failing;
+
+    RedisLimiter(String url, String cluster, BiFunction<String, String, Long> quotaAlreadyUsed) {
+        this.prefix = "mkto:" + cluster + ":";
+        this.quotaAlreadyUsed = quotaAlreadyUsed;
+        RedisURI uri = RedisURI.create(url);
+        uri.setTimeout(Duration.ofSeconds(2));
+        this.client = RedisClient.create(uri);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).build())
+                .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(2)))
+                .build());
+        try {
+            this.connection = client.connect();
+        } catch (RedisException e) {
+            client.shutdown();
+            throw new IllegalStateException("cannot connect to Redis at " + uri.getHost() + ":" + uri.getPort() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Admission acquire(Scope[] scopes, long now) {
+        List<String> keys = new ArrayList<>();
+        List<String> args = new ArrayList<>(List.of(Long.toString(now), node + "-" + sequence.incrementAndGet(),
+                Long.toString(LEASE_MILLIS), Integer.toString(scopes.length)));
+        for (Scope s : scopes) {
+            seedQuota(s);
+            keys.addAll(List.of(key(s, "w"), key(s, "f"), quotaKey(s), key(s, "p")));
+            args.addAll(List.of(Integer.toString(s.rateCalls()), Long.toString(s.windowMillis()), Integer.toString(s.concurrent()),
+                    Long.toString(s.dailyQuota()), Long.toString(QUOTA_TTL_SECONDS)));
+        }
+        List<Long> answer = run(true, keys, args);
+        if (answer.get(0) == 0) {
+            return Admission.admitted(new Permit(scopes, args.get(1), now));
+        }
+        return Admission.refused(answer.get(0).intValue(), scopes[answer.get(1).intValue() - 1]);
+    }
+
+    @Override
+    public void release(Permit permit, boolean refund) {
+        List<String> keys = new ArrayList<>();
+        for (Scope s : permit.scopes()) {
+            keys.addAll(List.of(key(s, "w"), key(s, "f"), quotaKey(s)));
+        }
+        try {
+            run(false, keys, List.of(permit.id(), Integer.toString(permit.scopes().length), refund ? "1" : "0"));
+        } catch (MarketoException unavailable) {
+            // the lease frees the slot when it ends
+        }
+    }
+
+    @Override
+    public Usage usage(Scope scope, long now) {
+        try {
+            RedisCommands<String, String> r = connection.sync();
+            long inWindow = r.zcount(key(scope, "w"), io.lettuce.core.Range.create((double) (now - scope.windowMillis() + 1), Double.MAX_VALUE));
+            long inFlight = r.zcount(key(scope, "f"), io.lettuce.core.Range.create((double) now + 1, Double.MAX_VALUE));
+            String peak = r.get(key(scope, "p"));
+            String quota = r.get(quotaKey(scope));
+            return new Usage(inWindow, inFlight, peak == null ? 0 : Long.parseLong(peak), quota == null ? 0 : Long.parseLong(quota));
+        } catch (RedisException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /** The first time this process sees a day, the quota counter starts from the recorded usage, unless Redis has one. */
+    private void seedQuota(Scope s) {
+        String k = quotaKey(s);
+        if (seededQuotas.add(k)) {
+            try {
+                long used = quotaAlreadyUsed.apply(s.key(), s.day());
+                connection.sync().set(k, Long.toString(used), io.lettuce.core.SetArgs.Builder.nx().ex(QUOTA_TTL_SECONDS));
+            } catch (RedisException e) {
+                seededQuotas.remove(k);
+                throw unavailable(e);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Long> run(boolean admit, List<String> keys, List<String> args) {
+        String[] k = keys.toArray(String[]::new);
+        String[] a = args.toArray(String[]::new);
+        try {
+            RedisCommands<String, String> r = connection.sync();
+            Object out;
+            try {
+                out = r.evalsha(admit ? acquireSha() : releaseSha(), admit ? ScriptOutputType.MULTI : ScriptOutputType.INTEGER, k, a);
+            } catch (RedisNoScriptException e) {
+                acquireSha = null;
+                releaseSha = null;
+                out = r.evalsha(admit ? acquireSha() : releaseSha(), admit ? ScriptOutputType.MULTI : ScriptOutputType.INTEGER, k, a);
+            }
+            if (failing) {
+                failing = false;
+                LOG.info("Redis answers again; limits are counted there");
+            }
+            return admit ? (List<Long>) out : List.of();
+        } catch (RedisException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private String acquireSha() {
+        String sha = acquireSha;
+        if (sha == null) {
+            sha = connection.sync().scriptLoad(acquire);
+            acquireSha = sha;
+        }
+        return sha;
+    }
+
+    private String releaseSha() {
+        String sha = releaseSha;
+        if (sha == null) {
+            sha = connection.sync().scriptLoad(release);
+            releaseSha = sha;
+        }
+        return sha;
+    }
+
+    private MarketoException unavailable(RedisException e) {
+        if (!failing) {
+            failing = true;
+            LOG.warn("Redis does not answer ({}); API calls are answered 608 until it does", e.getClass().getSimpleName());
+        }
+        return MarketoException.of(ErrorCode.TEMPORARILY_UNAVAILABLE);
+    }
+
+    private String key(Scope s, String suffix) {
+        return prefix + s.key() + ":" + suffix;
+    }
+
+    private String quotaKey(Scope s) {
+        return prefix + s.key() + ":q:" + s.day();
+    }
+
+    private static String script(String name) {
+        try (InputStream in = RedisLimiter.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+}

@@ -1,0 +1,77 @@
+package dev.mkto.server.store;
+
+import java.time.Duration;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A counter in the database that every configuration change bumps and every process polls, so that
+ * a change made through one process (a service disabled, a role edited, a limit lowered) reaches
+ * the caches of all processes within one poll interval.
+ */
+public final class Revisions implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Revisions.class);
+    private static final String READ = "SELECT revision FROM config_revision WHERE id = 1";
+    private static final String BUMP = "UPDATE config_revision SET revision = revision + 1 WHERE id = 1";
+
+    private final Jdbi jdbi;
+    private final Duration interval;
+    private volatile Thread poller;
+
+    public Revisions(Jdbi jdbi, Duration interval) {
+        this.jdbi = jdbi;
+        this.interval = interval;
+    }
+
+    /** Bumps the revision on {@code handle}, inside its transaction if it has one. */
+    public void bump(Handle handle) {
+        handle.createUpdate(BUMP).execute();
+    }
+
+    /** Polls in the background; {@code onChange} runs whenever the revision moves. */
+    public void start(Runnable onChange) {
+        long initial = current();
+        poller = Thread.ofVirtual().name("mkto-revisions").start(() -> {
+            long seen = initial;
+            boolean failing = false;
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(interval);
+                    long now = current();
+                    if (failing) {
+                        LOG.info("the database answers again");
+                        failing = false;
+                        onChange.run(); // changes may have been missed while it was away
+                    }
+                    if (now != seen) {
+                        seen = now;
+                        onChange.run();
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    if (!failing) {
+                        LOG.warn("cannot read the configuration revision ({}); caches stay as they are until it answers",
+                                e.getClass().getSimpleName());
+                        failing = true;
+                    }
+                }
+            }
+        });
+    }
+
+    private long current() {
+        return jdbi.withHandle(h -> h.createQuery(READ).mapTo(Long.class).one());
+    }
+
+    @Override
+    public void close() {
+        Thread t = poller;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+}
