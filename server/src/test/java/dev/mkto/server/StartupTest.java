@@ -67,6 +67,33 @@ class StartupTest {
     }
 
     @Test
+    void restartWhenCallsWereCountedThenUsageAndTheDailyQuotaCarryOver(@TempDir Path dir) {
+        Map<String, String> env = Map.of("MKTO_ADMIN_TOKEN", "restart-admin-token-0123");
+        String admin = "restart-admin-token-0123";
+        String token;
+        try (MktoServer s = start(dir, env)) {
+            Api api = new Api(s.baseUrl());
+            api.method("PATCH", "/admin/api/v1/instance", admin, "application/json", "{\"limits\":{\"dailyQuota\":5}}");
+            api.post("/admin/api/v1/roles", admin, Map.of("name", "ro", "permissions", List.of("Read-Only Lead")));
+            api.post("/admin/api/v1/users", admin, Map.of("email", "q@example.com", "apiOnly", true,
+                    "roles", List.of(Map.of("role", "ro", "workspace", "Default"))));
+            Api.Response svc = api.post("/admin/api/v1/services", admin, Map.of("name", "q", "user", "q@example.com"));
+            token = api.get("/identity/oauth/token?grant_type=client_credentials&client_id=" + svc.json().path("clientId").asString()
+                    + "&client_secret=" + svc.json().path("clientSecret").asString(), null).json().path("access_token").asString();
+            for (int i = 0; i < 4; i++) {
+                assertThat(api.get("/rest/v1/leads/describe.json", token).success()).isTrue();
+            }
+        }
+        try (MktoServer s = start(dir, env)) {
+            Api api = new Api(s.baseUrl());
+            assertThat(api.get("/rest/v1/leads/describe.json", token).success()).isTrue();
+            assertThat(api.get("/rest/v1/leads/describe.json", token).errorCode()).isEqualTo("607");
+            assertThat(api.get("/rest/v1/stats/usage.json", token).errorCode()).isEqualTo("607");
+            assertThat(api.get("/admin/api/v1/usage?days=1", admin).json().path("calls").get(0).path("calls").asLong()).isEqualTo(5);
+        }
+    }
+
+    @Test
     void startWhenSecretKeyDiffersFromTheDatabasesThenRefusedWithAMessage(@TempDir Path dir) throws Exception {
         try (MktoServer s = start(dir, Map.of())) {
             assertThat(s.port()).isPositive();

@@ -39,6 +39,22 @@ public enum Backend {
                 () -> execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE"));
     }
 
+    /** A fresh PostgreSQL schema reached through {@code host:port} (e.g. a proxy), and how to drop it. */
+    public static Database postgresSchema(String host, int port) {
+        Database db = POSTGRES.create(null);
+        String url = db.url().replace(postgresHost() + ":" + postgresPort(), host + ":" + port);
+        return new Database(url, db.user(), db.drop());
+    }
+
+    public static int postgresPort() {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("//[^:/]+:(\\d+)/").matcher(PG_URL);
+        return m.find() ? Integer.parseInt(m.group(1)) : 5432;
+    }
+
+    public static String postgresHost() {
+        return PG_URL.replaceAll("^jdbc:postgresql://([^:/]+).*$", "$1");
+    }
+
     public static boolean postgresRequired() {
         String ci = System.getenv("CI");
         String req = System.getenv("MKTO_REQUIRE_POSTGRES");

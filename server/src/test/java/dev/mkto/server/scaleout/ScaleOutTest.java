@@ -1,0 +1,203 @@
+package dev.mkto.server.scaleout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mkto.server.testing.Api;
+import dev.mkto.server.testing.Backend;
+import dev.mkto.server.testing.Redis;
+import dev.mkto.server.testing.ServerProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Three mkto-server processes on one PostgreSQL and one Redis, hammered concurrently: the rate
+ * window, calls in flight and the daily quota are never exceeded globally, a token issued by one
+ * process works on every process, and a service disabled through one stops on all within a second.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ScaleOutTest {
+
+    private static final String ADMIN = "scale-admin-token-0123";
+
+    private Path dir;
+    private Backend.Database db;
+    private final List<ServerProcess> nodes = new ArrayList<>();
+    private List<Api> apis;
+    private Api admin;
+    private String clientId;
+    private String secret;
+    private long serviceId;
+
+    @BeforeAll
+    void start() throws Exception {
+        Backend.requirePostgres();
+        Redis.require();
+        dir = Files.createTempDirectory("mkto-scaleout");
+        db = Backend.postgresSchema(Backend.postgresHost(), Backend.postgresPort());
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        Map<String, String> env = Map.of("MKTO_ADMIN_TOKEN", ADMIN, "MKTO_SECRET_KEY", Base64.getEncoder().encodeToString(key));
+        for (int i = 0; i < 3; i++) {
+            Path data = Files.createDirectories(dir.resolve("node" + i));
+            nodes.add(new ServerProcess(List.of("--port", "0", "--data-dir", data.toString(), "--db-url", db.url(), "--db-user", db.user(),
+                    "--redis-url", Redis.URL), env, dir.resolve("node" + i + ".log")));
+        }
+        apis = nodes.stream().map(ServerProcess::api).toList();
+        admin = apis.get(0);
+        admin.post("/admin/api/v1/roles", ADMIN, Map.of("name", "rw", "permissions", List.of("Read-Write Lead")));
+        admin.post("/admin/api/v1/users", ADMIN, Map.of("email", "scale@example.com", "apiOnly", true,
+                "roles", List.of(Map.of("role", "rw", "workspace", "Default"))));
+        Api.Response svc = admin.post("/admin/api/v1/services", ADMIN, Map.of("name", "scale", "user", "scale@example.com"));
+        clientId = svc.json().path("clientId").asString();
+        secret = svc.json().path("clientSecret").asString();
+        serviceId = svc.json().path("id").asLong();
+    }
+
+    @AfterAll
+    void stop() {
+        nodes.forEach(ServerProcess::close);
+        if (db != null) {
+            db.drop().run();
+        }
+    }
+
+    private String token(Api api) {
+        Api.Response r = api.get("/identity/oauth/token?grant_type=client_credentials&client_id=" + clientId + "&client_secret=" + secret, null);
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        return r.json().path("access_token").asString();
+    }
+
+    private void limits(Map<String, Object> limits) throws InterruptedException {
+        assertThat(admin.method("PATCH", "/admin/api/v1/instance", ADMIN, "application/json",
+                dev.mkto.server.http.Json.MAPPER.writeValueAsString(Map.of("limits", limits))).status()).isEqualTo(200);
+        Thread.sleep(600); // every process picks the change up within its poll interval
+    }
+
+    /** Fires {@code calls} requests from {@code threads} threads, round-robin over the nodes; counts answers by code. */
+    private Map<String, Integer> hammer(int threads, int calls, String token, String path) throws Exception {
+        Map<String, Integer> codes = new ConcurrentHashMap<>();
+        AtomicInteger next = new AtomicInteger();
+        try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                futures.add(pool.submit(() -> {
+                    int i;
+                    while ((i = next.getAndIncrement()) < calls) {
+                        Api.Response r = apis.get(i % apis.size()).get(path, token);
+                        codes.merge(r.success() ? "ok" : r.errorCode(), 1, Integer::sum);
+                    }
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        }
+        return codes;
+    }
+
+    @Test
+    void tokensWhenIssuedByOneProcessThenTheSameLiveTokenAndValidOnEveryProcess() {
+        String first = token(apis.get(0));
+        assertThat(token(apis.get(1))).isEqualTo(first);
+        assertThat(token(apis.get(2))).isEqualTo(first);
+        for (Api api : apis) {
+            assertThat(api.get("/rest/v1/leads/describe2.json", first).success()).isTrue();
+        }
+    }
+
+    @Test
+    void rateWindowWhenAllProcessesAreHammeredThenExactlyTheLimitIsAdmitted() throws Exception {
+        limits(Map.of("rateCalls", 60, "rateWindowSeconds", 120, "concurrent", 1000, "dailyQuota", 1_000_000));
+        try {
+            Map<String, Integer> codes = hammer(12, 240, token(apis.get(0)), "/rest/v1/leads/describe2.json");
+            assertThat(codes.get("ok")).as(codes.toString()).isEqualTo(60);
+            assertThat(codes.get("606")).as(codes.toString()).isEqualTo(180);
+        } finally {
+            limits(Map.of("rateCalls", 100_000, "rateWindowSeconds", 1));
+        }
+    }
+
+    @Test
+    void concurrencyWhenAllProcessesAreHammeredThenNeverMoreInFlightThanTheLimit() throws Exception {
+        limits(Map.of("rateCalls", 100_000, "rateWindowSeconds", 1, "concurrent", 3, "dailyQuota", 1_000_000));
+        String token = token(apis.get(0));
+        StringBuilder leads = new StringBuilder("{\"input\":[");
+        for (int i = 0; i < 300; i++) {
+            leads.append(i == 0 ? "" : ",").append("{\"email\":\"c").append(i).append("@example.com\",\"firstName\":\"C\"}");
+        }
+        String body = leads.append("]}").toString();
+        Map<String, Integer> codes = new ConcurrentHashMap<>();
+        AtomicInteger next = new AtomicInteger();
+        try (ExecutorService pool = Executors.newFixedThreadPool(12)) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < 12; t++) {
+                futures.add(pool.submit(() -> {
+                    int i;
+                    while ((i = next.getAndIncrement()) < 90) {
+                        Api.Response r = apis.get(i % 3).post("/rest/v1/leads.json", token, body);
+                        codes.merge(r.success() ? "ok" : r.errorCode(), 1, Integer::sum);
+                    }
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        }
+        long peak = admin.get("/admin/api/v1/limits", ADMIN).json().path("instance").path("peakInFlight").asLong();
+        assertThat(peak).as(codes.toString()).isBetween(1L, 3L);
+        assertThat(codes.getOrDefault("ok", 0)).isPositive();
+        assertThat(codes.keySet()).isSubsetOf("ok", "615");
+    }
+
+    @Test
+    void quotaWhenAllProcessesAreHammeredThenExactlyTheRemainingQuotaIsAdmitted() throws Exception {
+        limits(Map.of("rateCalls", 100_000, "rateWindowSeconds", 1, "concurrent", 1000));
+        long used = admin.get("/admin/api/v1/limits", ADMIN).json().path("instance").path("quotaUsed").asLong();
+        limits(Map.of("dailyQuota", used + 25));
+        try {
+            Map<String, Integer> codes = hammer(12, 120, token(apis.get(0)), "/rest/v1/leads/describe2.json");
+            assertThat(codes.get("ok")).as(codes.toString()).isEqualTo(25);
+            assertThat(codes.get("607")).as(codes.toString()).isEqualTo(95);
+        } finally {
+            limits(Map.of("dailyQuota", 1_000_000));
+        }
+    }
+
+    @Test
+    void disableWhenDoneThroughOneProcessThenTheTokenStopsOnAllWithinASecond() throws Exception {
+        limits(Map.of("rateCalls", 100_000, "rateWindowSeconds", 1, "concurrent", 1000, "dailyQuota", 1_000_000));
+        String token = token(apis.get(0));
+        for (Api api : apis) {
+            assertThat(api.get("/rest/v1/leads/describe2.json", token).success()).isTrue();
+        }
+        long started = System.nanoTime();
+        assertThat(apis.get(0).method("PATCH", "/admin/api/v1/services/" + serviceId, ADMIN, "application/json", "{\"enabled\":false}")
+                .status()).isEqualTo(200);
+        try {
+            for (Api api : List.of(apis.get(1), apis.get(2))) {
+                while (!"601".equals(api.get("/rest/v1/leads/describe2.json", token).errorCode())) {
+                    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
+                    Thread.sleep(20);
+                }
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
+        } finally {
+            apis.get(0).method("PATCH", "/admin/api/v1/services/" + serviceId, ADMIN, "application/json", "{\"enabled\":true}");
+            Thread.sleep(600);
+        }
+    }
+}
