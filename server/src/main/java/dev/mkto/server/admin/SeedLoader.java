@@ -93,6 +93,10 @@ public final class SeedLoader {
         if (doc == null || !doc.isObject()) {
             throw AdminException.invalid(source + ": a seed document is a JSON object");
         }
+        Json.nulAt(doc).ifPresent(at -> {
+            throw AdminException.invalid(source + ": " + (at.isEmpty() ? "" : at.substring(1) + ": ")
+                    + "text must not contain the NUL character (\\u0000)");
+        });
         Counter counter = new Counter();
         try {
             jdbi.useTransaction(h -> new Application(doc, source, counter).run());

@@ -220,7 +220,8 @@ public final class UserManagementApi implements ApiRoutes.Feature {
     }
 
     private Optional<Users.User> lookup(ApiCall call) {
-        return users.byEmail(instance(call), call.pathVar("userid"));
+        String userid = call.pathVar("userid");
+        return userid.indexOf('\0') >= 0 ? Optional.empty() : users.byEmail(instance(call), userid);
     }
 
     /** Role input: a bare array (as Adobe's guide shows) or {@code {"input": [...]}} (as the swagger declares). */
@@ -290,6 +291,9 @@ public final class UserManagementApi implements ApiRoutes.Feature {
         }
         if (!v.isString()) {
             throw AdminException.invalid(name + " must be a string");
+        }
+        if (v.asString().indexOf('\0') >= 0) {
+            throw AdminException.invalid(name + " must not contain the NUL character (\\u0000)");
         }
         return v.asString().isBlank() ? null : v.asString().strip();
     }
