@@ -333,8 +333,8 @@ public final class SeedLoader {
         }
 
         private void lead(JsonNode n, String where) {
-            String partitionName = n.has("partition") ? opt(n, "partition") : "Default";
-            long partition = partitions.require(instance, partitionName).id();
+            String partitionName = opt(n, "partition");
+            long partition = partitions.require(instance, partitionName == null ? "Default" : partitionName).id();
             Map<String, JsonNode> record = new LinkedHashMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = n.properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
