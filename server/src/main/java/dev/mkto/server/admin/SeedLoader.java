@@ -349,7 +349,7 @@ public final class SeedLoader {
         private void list(JsonNode n) {
             String name = Names.name(req(n, "name"), "list name");
             long workspace = workspaceOf(n);
-            upsertNamed("static_list", name, workspace, opt(n, "description"), Map.of());
+            upsertNamed("static_list", name, workspace, Names.description(opt(n, "description"), "list description"), Map.of());
         }
 
         private void campaign(JsonNode n) {
@@ -362,7 +362,7 @@ public final class SeedLoader {
             extra.put("type", type);
             extra.put("requestable", Boolean.TRUE.equals(bool(n, "requestable")));
             extra.put("active", !Boolean.FALSE.equals(bool(n, "active")));
-            upsertNamed("campaign", name, workspaceOf(n), opt(n, "description"), extra);
+            upsertNamed("campaign", name, workspaceOf(n), Names.description(opt(n, "description"), "campaign description"), extra);
         }
 
         private long workspaceOf(JsonNode n) {
