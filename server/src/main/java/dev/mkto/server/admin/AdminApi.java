@@ -285,6 +285,9 @@ public final class AdminApi implements HttpService {
             if (node == null || !node.isObject()) {
                 throw AdminException.invalid("the body must be a JSON object");
             }
+            Json.nulAt(node).ifPresent(at -> {
+                throw AdminException.invalid("body" + at + ": text must not contain the NUL character (\\u0000)");
+            });
             return node;
         } catch (JacksonException e) {
             throw AdminException.invalid("the body is not valid JSON");

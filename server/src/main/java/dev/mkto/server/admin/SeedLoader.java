@@ -93,6 +93,10 @@ public final class SeedLoader {
         if (doc == null || !doc.isObject()) {
             throw AdminException.invalid(source + ": a seed document is a JSON object");
         }
+        Json.nulAt(doc).ifPresent(at -> {
+            throw AdminException.invalid(source + ": " + (at.isEmpty() ? "" : at.substring(1) + ": ")
+                    + "text must not contain the NUL character (\\u0000)");
+        });
         Counter counter = new Counter();
         try {
             jdbi.useTransaction(h -> new Application(doc, source, counter).run());
@@ -334,8 +338,8 @@ public final class SeedLoader {
         }
 
         private void lead(JsonNode n, String where) {
-            String partitionName = n.has("partition") ? opt(n, "partition") : "Default";
-            long partition = partitions.require(instance, partitionName).id();
+            String partitionName = opt(n, "partition");
+            long partition = partitions.require(instance, partitionName == null ? "Default" : partitionName).id();
             Map<String, JsonNode> record = new LinkedHashMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = n.properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
@@ -350,7 +354,7 @@ public final class SeedLoader {
         private void list(JsonNode n) {
             String name = Names.name(req(n, "name"), "list name");
             long workspace = workspaceOf(n);
-            upsertNamed("static_list", name, workspace, opt(n, "description"), Map.of());
+            upsertNamed("static_list", name, workspace, Names.description(opt(n, "description"), "list description"), Map.of());
         }
 
         private void campaign(JsonNode n) {
@@ -363,7 +367,7 @@ public final class SeedLoader {
             extra.put("type", type);
             extra.put("requestable", Boolean.TRUE.equals(bool(n, "requestable")));
             extra.put("active", !Boolean.FALSE.equals(bool(n, "active")));
-            upsertNamed("campaign", name, workspaceOf(n), opt(n, "description"), extra);
+            upsertNamed("campaign", name, workspaceOf(n), Names.description(opt(n, "description"), "campaign description"), extra);
         }
 
         private long workspaceOf(JsonNode n) {

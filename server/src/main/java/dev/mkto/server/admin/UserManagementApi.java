@@ -85,7 +85,7 @@ public final class UserManagementApi implements ApiRoutes.Feature {
             throw AdminException.invalid("userid must equal emailAddress on this server");
         }
         Users.User u = users.create(instance(call), new Users.Draft(email, required(body, "firstName"), required(body, "lastName"),
-                body.path("apiOnly").asBoolean(false), null, expires(body), roleRefs(body.get("userRoleWorkspaces"))));
+                Boolean.TRUE.equals(bool(body, "apiOnly")), null, expires(body), roleRefs(body.get("userRoleWorkspaces"))));
         return Reply.Body.ok(u != null);
     }
 
@@ -140,9 +140,9 @@ public final class UserManagementApi implements ApiRoutes.Feature {
             throw MarketoException.of(ErrorCode.INVALID_JSON);
         }
         InstanceSettings.knownKeys(body, "body", java.util.Set.of("emailAddress", "firstName", "lastName", "expiresAt", "apiOnly"));
-        Boolean apiOnly = body.has("apiOnly") ? body.get("apiOnly").asBoolean() : null;
         Users.User updated = users.update(instance(call), u.id(), new Users.Draft(text(body, "emailAddress"),
-                text(body, "firstName"), text(body, "lastName"), apiOnly, null, body.has("expiresAt") ? expires(body) : null, null));
+                text(body, "firstName"), text(body, "lastName"), bool(body, "apiOnly"), null,
+                body.has("expiresAt") ? expires(body) : null, null));
         return Reply.Body.ok(user(updated));
     }
 
@@ -220,7 +220,8 @@ public final class UserManagementApi implements ApiRoutes.Feature {
     }
 
     private Optional<Users.User> lookup(ApiCall call) {
-        return users.byEmail(instance(call), call.pathVar("userid"));
+        String userid = call.pathVar("userid");
+        return userid.indexOf('\0') >= 0 ? Optional.empty() : users.byEmail(instance(call), userid);
     }
 
     /** Role input: a bare array (as Adobe's guide shows) or {@code {"input": [...]}} (as the swagger declares). */
@@ -272,6 +273,17 @@ public final class UserManagementApi implements ApiRoutes.Feature {
         return v;
     }
 
+    private static Boolean bool(JsonNode body, String name) {
+        JsonNode v = body.get(name);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isBoolean()) {
+            throw AdminException.invalid(name + " must be true or false");
+        }
+        return v.asBoolean();
+    }
+
     private static String text(JsonNode body, String name) {
         JsonNode v = body.get(name);
         if (v == null || v.isNull()) {
@@ -279,6 +291,9 @@ public final class UserManagementApi implements ApiRoutes.Feature {
         }
         if (!v.isString()) {
             throw AdminException.invalid(name + " must be a string");
+        }
+        if (v.asString().indexOf('\0') >= 0) {
+            throw AdminException.invalid(name + " must not contain the NUL character (\\u0000)");
         }
         return v.asString().isBlank() ? null : v.asString().strip();
     }

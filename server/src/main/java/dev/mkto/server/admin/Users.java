@@ -84,6 +84,8 @@ public final class Users {
     private static final String CLEAR_ROLES = "DELETE FROM user_role WHERE user_id = :id";
     private static final String ADD_ROLE = "INSERT INTO user_role (user_id, role_id, workspace_id) VALUES (:id, :role, :workspace)";
     private static final String DELETE = "DELETE FROM app_user WHERE instance_id = :instance AND id = :id";
+    private static final Instant EARLIEST_EXPIRY = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST_EXPIRY = Instant.parse("9999-12-31T23:59:59.999Z");
     private static final String SERVICES_OF = "SELECT id, name FROM custom_service WHERE user_id = :id ORDER BY id";
 
     private final Jdbi jdbi;
@@ -135,7 +137,7 @@ public final class Users {
         String email = Names.email(draft.email());
         boolean apiOnly = Boolean.TRUE.equals(draft.apiOnly());
         boolean active = draft.active() == null || draft.active();
-        Instant expires = draft.expiresAt() == null ? null : draft.expiresAt().orElse(null);
+        Long expires = epochMillis(draft.expiresAt() == null ? null : draft.expiresAt().orElse(null));
         return jdbi.inTransaction(h -> {
             if (byEmail(instance, email).isPresent()) {
                 throw AdminException.conflict("a user with e-mail '" + email + "' already exists");
@@ -146,7 +148,7 @@ public final class Users {
                     .bind("firstName", optionalName(draft.firstName(), "firstName"))
                     .bind("lastName", optionalName(draft.lastName(), "lastName"))
                     .bind("apiOnly", apiOnly).bind("active", active).bind("invited", !apiOnly)
-                    .bind("expiresAt", expires == null ? null : expires.toEpochMilli())
+                    .bind("expiresAt", expires)
                     .bind("now", clock.millis()).executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
             writeRoles(h, id, assignments);
             return get(instance, id);
@@ -175,7 +177,7 @@ public final class Users {
                     .bind("firstName", draft.firstName() == null ? current.firstName() : optionalName(draft.firstName(), "firstName"))
                     .bind("lastName", draft.lastName() == null ? current.lastName() : optionalName(draft.lastName(), "lastName"))
                     .bind("apiOnly", apiOnly).bind("active", active).bind("invited", !apiOnly && current.invited())
-                    .bind("expiresAt", expires == null ? null : expires.toEpochMilli())
+                    .bind("expiresAt", epochMillis(expires))
                     .bind("now", clock.millis()).execute();
             if (draft.roles() != null) {
                 writeRoles(h, id, resolve(instance, draft.roles()));
@@ -270,6 +272,17 @@ public final class Users {
     private static String serviceNames(Handle h, long id) {
         return h.createQuery(SERVICES_OF).bind("id", id).map((rs, ctx) -> rs.getString("name")).list().stream()
                 .map(n -> "'" + n + "'").collect(Collectors.joining(", "));
+    }
+
+    /** An expiry as stored; one outside the years 0001–9999 does not fit (nor mean anything) and is refused. */
+    private static Long epochMillis(Instant expires) {
+        if (expires == null) {
+            return null;
+        }
+        if (expires.isBefore(EARLIEST_EXPIRY) || expires.isAfter(LATEST_EXPIRY)) {
+            throw AdminException.invalid("expiresAt " + expires + " is out of range: use a datetime between the years 0001 and 9999");
+        }
+        return expires.toEpochMilli();
     }
 
     private static String optionalName(String value, String what) {

@@ -1,5 +1,7 @@
 package dev.mkto.server.http;
 
+import java.util.Map;
+import java.util.Optional;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.MapperFeature;
@@ -30,5 +32,40 @@ public final class Json {
         } catch (JacksonException e) {
             throw MarketoException.of(ErrorCode.INVALID_JSON);
         }
+    }
+
+    /**
+     * Where {@code node} holds the NUL character (U+0000) in a string or a property name, as a
+     * path such as {@code .roles[0].name} ({@code ""} for the node itself). PostgreSQL cannot
+     * store it in text, so input that reaches the database is refused where it enters.
+     */
+    public static Optional<String> nulAt(JsonNode node) {
+        return nulAt(node, "");
+    }
+
+    private static Optional<String> nulAt(JsonNode node, String at) {
+        if (node.isString()) {
+            return node.asString().indexOf('\0') >= 0 ? Optional.of(at) : Optional.empty();
+        }
+        if (node.isArray()) {
+            int i = 0;
+            for (JsonNode item : node) {
+                Optional<String> found = nulAt(item, at + "[" + i++ + "]");
+                if (found.isPresent()) {
+                    return found;
+                }
+            }
+        } else if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
+                if (e.getKey().indexOf('\0') >= 0) {
+                    return Optional.of(at);
+                }
+                Optional<String> found = nulAt(e.getValue(), at + "." + e.getKey());
+                if (found.isPresent()) {
+                    return found;
+                }
+            }
+        }
+        return Optional.empty();
     }
 }

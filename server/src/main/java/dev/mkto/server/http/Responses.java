@@ -113,6 +113,11 @@ public final class Responses {
     }
 
     private static Rendered admin(ApiException e) {
+        if (e instanceof IdentityException) {
+            // On the admin face, 401 means "the admin credential failed". An identity refusal here
+            // comes from "Get Token" for a service that may not have one now: a conflict with its state.
+            e = AdminException.conflict(e.getMessage());
+        }
         String code = e instanceof AdminException a ? a.code()
                 : e instanceof MarketoException m ? m.code().code() : "invalid";
         int status = e.httpStatus() == 200 ? 400 : e.httpStatus();
