@@ -190,7 +190,8 @@ class AdminApiTest extends OnEveryBackend {
         assertThat(i.path("allowQueryToken").asBoolean()).isFalse();
         assertThat(i.path("limits")).isEqualTo(object("rateCalls", 100, "rateWindowSeconds", 20, "concurrent", 10,
                 "dailyQuota", 50_000, "timeZone", "America/Chicago"));
-        assertThat(i.path("ipAllowlist")).isEqualTo(object("enabled", false, "entries", List.of(), "applyToIdentity", false));
+        assertThat(i.path("ipAllowlist")).isEqualTo(object("enabled", false, "entries", List.of(), "applyToIdentity", false,
+                "trustedProxies", List.of()));
         assertThat(i.path("createdAt").asString()).isNotBlank();
         assertThat(i.path("updatedAt").asString()).isNotBlank();
     }

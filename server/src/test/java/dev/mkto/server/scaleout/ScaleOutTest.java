@@ -123,9 +123,11 @@ class ScaleOutTest {
     void rateWindowWhenAllProcessesAreHammeredThenExactlyTheLimitIsAdmitted() throws Exception {
         limits(Map.of("rateCalls", 60, "rateWindowSeconds", 120, "concurrent", 1000, "dailyQuota", 1_000_000));
         try {
-            Map<String, Integer> codes = hammer(12, 240, token(apis.get(0)), "/rest/v1/leads/describe2.json");
-            assertThat(codes.get("ok")).as(codes.toString()).isEqualTo(60);
-            assertThat(codes.get("606")).as(codes.toString()).isEqualTo(180);
+            String token = token(apis.get(0));
+            long alreadyInWindow = admin.get("/admin/api/v1/limits", ADMIN).json().path("instance").path("callsInWindow").asLong();
+            Map<String, Integer> codes = hammer(12, 240, token, "/rest/v1/leads/describe2.json");
+            assertThat(codes.get("ok")).as(codes + ", " + alreadyInWindow + " already in the window").isEqualTo(60 - (int) alreadyInWindow);
+            assertThat(codes.get("606")).as(codes.toString()).isEqualTo(180 + (int) alreadyInWindow);
         } finally {
             limits(Map.of("rateCalls", 100_000, "rateWindowSeconds", 1));
         }
