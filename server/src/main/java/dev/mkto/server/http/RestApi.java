@@ -80,8 +80,12 @@ public final class RestApi implements HttpService {
         String failure = null;
         try {
             String rawQuery = req.query().rawValue();
-            if (req.prologue().uriPath().rawPath().length() + rawQuery.length() + 1 > MAX_URI) {
+            String rawPath = req.prologue().uriPath().rawPath();
+            if (rawPath.length() + rawQuery.length() + 1 > MAX_URI) {
                 throw MarketoException.of(ErrorCode.URI_TOO_LONG);
+            }
+            if (rawPath.contains("//")) {
+                throw MarketoException.of(ErrorCode.NOT_FOUND); // Marketo no longer serves double slashes
             }
             Map<String, List<String>> params = HttpIO.parseForm(rawQuery);
             String method = req.prologue().method().text();

@@ -277,6 +277,8 @@ class LeadApiTest extends OnEveryBackend {
         assertThat(r.success()).isTrue();
         assertThat(r.result()).isEmpty();
         assertThat(api.get("/rest/v1/lead/abc.json", reader).errorCode()).isEqualTo("610");
+        assertThat(api.get("/rest/v1//lead/1.json", reader).errorCode()).isEqualTo("610");
+        assertThat(api.get("/rest//v1/leads/describe.json", reader).errorCode()).isEqualTo("610");
         assertThat(api.get("/rest/v1/lead/1.json?fields=nope", reader).errorCode()).isEqualTo("1006");
     }
 
