@@ -1,9 +1,18 @@
 package dev.mkto.server;
 
 import dev.mkto.server.access.Allowlist;
+import dev.mkto.server.activities.ActivityApi;
+import dev.mkto.server.activities.ActivityLog;
+import dev.mkto.server.activities.ActivityService;
+import dev.mkto.server.activities.ActivityTypes;
+import dev.mkto.server.campaigns.CampaignApi;
+import dev.mkto.server.campaigns.CampaignService;
+import dev.mkto.server.lists.ListApi;
+import dev.mkto.server.lists.ListService;
 import dev.mkto.server.admin.Changes;
 import dev.mkto.server.admin.AdminApi;
 import dev.mkto.server.admin.AdminAuth;
+import dev.mkto.server.admin.Assets;
 import dev.mkto.server.admin.CustomServices;
 import dev.mkto.server.admin.Instances;
 import dev.mkto.server.admin.Partitions;
@@ -97,7 +106,11 @@ public final class MktoServer implements AutoCloseable {
 
             // the lead database
             LeadSchema leadSchema = new LeadSchema(jdbi, clock, events);
-            LeadService leads = new LeadService(jdbi, leadSchema, partitions, clock);
+            ActivityLog activityLog = new ActivityLog(jdbi);
+            ActivityTypes activityTypes = new ActivityTypes(jdbi, clock, events);
+            LeadService leads = new LeadService(jdbi, leadSchema, partitions, activityLog, clock);
+            ListService lists = new ListService(jdbi, leads, activityLog, clock);
+            CampaignService campaigns = new CampaignService(jdbi, workspaces, instances, activityLog, clock);
 
             // limits and usage: in this process, or shared through Redis
             usage = new Usage(jdbi, database.dialect(), instances, clock, Duration.ofSeconds(2));
@@ -118,12 +131,15 @@ public final class MktoServer implements AutoCloseable {
             RequestIds requestIds = new RequestIds(clock);
             api = new ApiRoutes();
             new LeadApi(leads).register(api);
+            new ActivityApi(new ActivityService(jdbi, activityTypes), activityTypes, leadSchema, jdbi, clock).register(api);
+            new ListApi(lists).register(api);
+            new CampaignApi(campaigns).register(api);
             new UserManagementApi(instances, users, roles, workspaces).register(api);
             new StatsApi(usage).register(api);
             IdentityApi identity = new IdentityApi(tokens, instances, allowlist, requestIds);
             RestApi rest = new RestApi(api, tokens, instances, allowlist, limits, usage, requestIds);
             AdminApi admin = new AdminApi(adminAuth, instances, partitions, workspaces, roles, users, services, leadSchema, tokens,
-                    seeds, limits, usage, allowlist, clock, requestIds);
+                    seeds, new Assets(jdbi, clock, workspaces), limits, usage, allowlist, clock, requestIds);
 
             webServer = WebServer.builder()
                     .host(config.host())

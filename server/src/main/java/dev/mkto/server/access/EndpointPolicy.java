@@ -1,6 +1,14 @@
 package dev.mkto.server.access;
 
 import static dev.mkto.server.access.Permission.ACCESS_USER_MANAGEMENT_API;
+import static dev.mkto.server.access.Permission.EXECUTE_CAMPAIGN;
+import static dev.mkto.server.access.Permission.READ_ONLY_ACTIVITY;
+import static dev.mkto.server.access.Permission.READ_ONLY_ACTIVITY_METADATA;
+import static dev.mkto.server.access.Permission.READ_ONLY_ASSETS;
+import static dev.mkto.server.access.Permission.READ_ONLY_CAMPAIGN;
+import static dev.mkto.server.access.Permission.READ_WRITE_ACTIVITY;
+import static dev.mkto.server.access.Permission.READ_WRITE_ACTIVITY_METADATA;
+import static dev.mkto.server.access.Permission.READ_WRITE_CAMPAIGN;
 import static dev.mkto.server.access.Permission.READ_ONLY_LEAD;
 import static dev.mkto.server.access.Permission.READ_WRITE_LEAD;
 
@@ -31,6 +39,7 @@ public final class EndpointPolicy {
     }
 
     private static final String USERS = "/userservice/management/v1/users";
+    private static final String ACTIVITY_TYPE = "/rest/v1/activities/external/type/{apiName}";
 
     public static final List<Rule> RULES = List.of(
             // Leads
@@ -42,6 +51,37 @@ public final class EndpointPolicy {
             rule("GET", "/rest/v1/leads/describe2.json", READ_ONLY_LEAD),
             rule("GET", "/rest/v1/leads/partitions.json", READ_ONLY_LEAD),
             rule("POST", "/rest/v1/leads/partitions.json", READ_WRITE_LEAD),
+            // Activities
+            rule("GET", "/rest/v1/activities/types.json", READ_ONLY_ACTIVITY),
+            rule("GET", "/rest/v1/activities/pagingtoken.json", READ_ONLY_ACTIVITY),
+            rule("GET", "/rest/v1/activities.json", READ_ONLY_ACTIVITY),
+            rule("GET", "/rest/v1/activities/leadchanges.json", READ_ONLY_ACTIVITY),
+            rule("GET", "/rest/v1/activities/deletedleads.json", READ_ONLY_ACTIVITY),
+            rule("POST", "/rest/v1/activities/external.json", READ_WRITE_ACTIVITY),
+            rule("GET", "/rest/v1/activities/external/types.json", READ_ONLY_ACTIVITY_METADATA),
+            rule("POST", "/rest/v1/activities/external/type.json", READ_WRITE_ACTIVITY_METADATA),
+            rule("POST", ACTIVITY_TYPE + ".json", READ_WRITE_ACTIVITY_METADATA),
+            rule("POST", ACTIVITY_TYPE + "/approve.json", READ_WRITE_ACTIVITY_METADATA),
+            rule("POST", ACTIVITY_TYPE + "/discardDraft.json", READ_WRITE_ACTIVITY_METADATA),
+            rule("POST", ACTIVITY_TYPE + "/delete.json", READ_WRITE_ACTIVITY_METADATA),
+            rule("GET", ACTIVITY_TYPE + "/describe.json", READ_ONLY_ACTIVITY_METADATA),
+            rule("POST", ACTIVITY_TYPE + "/attributes/create.json", READ_WRITE_ACTIVITY_METADATA),
+            rule("POST", ACTIVITY_TYPE + "/attributes/update.json", READ_WRITE_ACTIVITY_METADATA),
+            rule("POST", ACTIVITY_TYPE + "/attributes/delete.json", READ_WRITE_ACTIVITY_METADATA),
+            // Static lists
+            rule("GET", "/rest/v1/lists.json", READ_ONLY_LEAD),
+            rule("GET", "/rest/v1/lists/{id}.json", READ_ONLY_LEAD),
+            rule("GET", "/rest/v1/lists/{listId}/leads.json", READ_ONLY_LEAD),
+            rule("GET", "/rest/v1/list/{listId}/leads.json", READ_ONLY_LEAD),
+            rule("POST", "/rest/v1/lists/{listId}/leads.json", READ_WRITE_LEAD),
+            rule("DELETE", "/rest/v1/lists/{listId}/leads.json", READ_WRITE_LEAD),
+            rule("GET", "/rest/v1/lists/{listId}/leads/ismember.json", READ_ONLY_LEAD),
+            rule("GET", "/rest/v1/leads/{leadId}/listMembership.json", READ_ONLY_ASSETS),
+            // Campaigns (request and schedule: Execute Campaign, or Read-Write Campaign per Adobe's newer table)
+            rule("GET", "/rest/v1/campaigns.json", READ_ONLY_CAMPAIGN),
+            rule("GET", "/rest/v1/campaigns/{id}.json", READ_ONLY_CAMPAIGN),
+            rule("POST", "/rest/v1/campaigns/{id}/trigger.json", EXECUTE_CAMPAIGN, READ_WRITE_CAMPAIGN),
+            rule("POST", "/rest/v1/campaigns/{id}/schedule.json", EXECUTE_CAMPAIGN, READ_WRITE_CAMPAIGN),
             // Usage statistics: no permission needed
             rule("GET", "/rest/v1/stats/usage.json"),
             rule("GET", "/rest/v1/stats/usage/last7days.json"),

@@ -81,6 +81,7 @@ public final class AdminApi implements HttpService {
     private final LeadSchema leadSchema;
     private final TokenService tokens;
     private final SeedLoader seeds;
+    private final Assets assets;
     private final Limits limits;
     private final Usage usage;
     private final Allowlist allowlist;
@@ -88,7 +89,7 @@ public final class AdminApi implements HttpService {
     private final RequestIds requestIds;
 
     public AdminApi(AdminAuth auth, Instances instances, Partitions partitions, Workspaces workspaces, Roles roles, Users users,
-                    CustomServices services, LeadSchema leadSchema, TokenService tokens, SeedLoader seeds, Limits limits, Usage usage,
+                    CustomServices services, LeadSchema leadSchema, TokenService tokens, SeedLoader seeds, Assets assets, Limits limits, Usage usage,
                     Allowlist allowlist, InstantSource clock, RequestIds requestIds) {
         this.auth = auth;
         this.instances = instances;
@@ -100,6 +101,7 @@ public final class AdminApi implements HttpService {
         this.leadSchema = leadSchema;
         this.tokens = tokens;
         this.seeds = seeds;
+        this.assets = assets;
         this.limits = limits;
         this.usage = usage;
         this.allowlist = allowlist;
@@ -226,6 +228,32 @@ public final class AdminApi implements HttpService {
                 })
                 .add("DELETE", BASE + "/fields/{name}", r -> {
                     leadSchema.delete(id(), r.vars().get("name"));
+                    return null;
+                })
+
+                .add("GET", BASE + "/lists", r -> assets.lists(id()))
+                .add("POST", BASE + "/lists", r -> {
+                    keys(r, "name", "description", "workspace");
+                    return new Created(assets.createList(id(), str(r, "name"), str(r, "description"), str(r, "workspace")));
+                })
+                .add("GET", BASE + "/lists/{id}", r -> assets.list(id(), r.id("id")))
+                .add("DELETE", BASE + "/lists/{id}", r -> {
+                    assets.deleteList(id(), r.id("id"));
+                    return null;
+                })
+                .add("GET", BASE + "/campaigns", r -> assets.campaigns(id()))
+                .add("POST", BASE + "/campaigns", r -> {
+                    keys(r, "name", "description", "type", "workspace", "requestable", "active");
+                    return new Created(assets.createCampaign(id(), str(r, "name"), str(r, "description"), str(r, "type"), str(r, "workspace"),
+                            bool(r, "requestable"), bool(r, "active")));
+                })
+                .add("GET", BASE + "/campaigns/{id}", r -> assets.campaign(id(), r.id("id")))
+                .add("PATCH", BASE + "/campaigns/{id}", r -> {
+                    keys(r, "description", "requestable", "active");
+                    return assets.updateCampaign(id(), r.id("id"), str(r, "description"), bool(r, "requestable"), bool(r, "active"));
+                })
+                .add("DELETE", BASE + "/campaigns/{id}", r -> {
+                    assets.deleteCampaign(id(), r.id("id"));
                     return null;
                 })
 

@@ -74,7 +74,8 @@ public final class LeadApi implements ApiRoutes.Feature {
             }
             records.add(record);
         }
-        return Reply.Envelope.of(leads.sync(call.caller(), action, text(body, "lookupField"), text(body, "partitionName"), records));
+        return Reply.Envelope.of(leads.sync(call.caller(), call.requestId(), action, text(body, "lookupField"), text(body, "partitionName"),
+                records));
     }
 
     private Reply delete(ApiCall call) {
@@ -100,7 +101,7 @@ public final class LeadApi implements ApiRoutes.Feature {
                 }
             }
         }
-        return Reply.Envelope.of(leads.delete(call.caller(), ids));
+        return Reply.Envelope.of(leads.delete(call.caller(), call.requestId(), ids));
     }
 
     private Reply updatePartitions(ApiCall call) {
@@ -120,7 +121,7 @@ public final class LeadApi implements ApiRoutes.Feature {
             }
             moves.add(new java.util.AbstractMap.SimpleImmutableEntry<>(leadId, name == null || name.isNull() ? null : name.asString()));
         }
-        return Reply.Envelope.of(leads.updatePartitions(call.caller(), moves));
+        return Reply.Envelope.of(leads.updatePartitions(call.caller(), call.requestId(), moves));
     }
 
     private static JsonNode object(JsonNode node) {

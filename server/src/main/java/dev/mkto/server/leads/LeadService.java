@@ -5,6 +5,8 @@ import static dev.mkto.server.access.Permission.READ_WRITE_LEAD;
 
 import dev.mkto.server.access.Caller;
 import dev.mkto.server.access.Grants;
+import dev.mkto.server.activities.ActivityLog;
+import dev.mkto.server.activities.ActivityTypes;
 import dev.mkto.server.admin.Partitions;
 import dev.mkto.server.http.ErrorCode;
 import dev.mkto.server.http.MarketoException;
@@ -62,13 +64,15 @@ public final class LeadService {
     private final LeadRepository repository;
     private final LeadSchema schema;
     private final Partitions partitions;
+    private final ActivityLog activities;
     private final InstantSource clock;
 
-    public LeadService(Jdbi jdbi, LeadSchema schema, Partitions partitions, InstantSource clock) {
+    public LeadService(Jdbi jdbi, LeadSchema schema, Partitions partitions, ActivityLog activities, InstantSource clock) {
         this.jdbi = jdbi;
         this.repository = new LeadRepository(jdbi);
         this.schema = schema;
         this.partitions = partitions;
+        this.activities = activities;
         this.clock = clock;
     }
 
@@ -77,6 +81,16 @@ public final class LeadService {
         List<LeadField> fields = fields(caller, fieldNames);
         LeadRepository.Lead lead = repository.byIds(caller.instanceId(), readable(caller), List.of(id), fields).get(id);
         return Optional.ofNullable(lead).map(l -> render(l, fields));
+    }
+
+    /** The leads among {@code ids} the caller can see, in that order, with {@code fieldNames} (default fields if empty). */
+    public List<Map<String, Object>> render(Caller caller, List<Long> ids, List<String> fieldNames) {
+        List<LeadField> fields = fields(caller, fieldNames);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (LeadRepository.Lead l : repository.byIds(caller.instanceId(), readable(caller), ids, fields).values()) {
+            out.add(render(l, fields));
+        }
+        return out;
     }
 
     /** Leads whose {@code filterType} field holds one of {@code values}; 1003 beyond 1000 matches. */
@@ -113,7 +127,7 @@ public final class LeadService {
     }
 
     /** Creates and updates leads, record by record in input order, in one transaction. */
-    public List<Map<String, Object>> sync(Caller caller, Action action, String lookupFieldName, String partitionName,
+    public List<Map<String, Object>> sync(Caller caller, String requestId, Action action, String lookupFieldName, String partitionName,
                                           List<Map<String, tools.jackson.databind.JsonNode>> input) {
         LeadSchema.Fields all = schema.fields(caller.instanceId());
         LeadField lookup = all.find(lookupFieldName == null ? "email" : lookupFieldName)
@@ -127,19 +141,23 @@ public final class LeadService {
         if (lookup.name().equals("id") && action != Action.UPDATE_ONLY) {
             throw new MarketoException(ErrorCode.INVALID_DATA, "lookupField 'id' is only allowed with action updateOnly");
         }
-        return jdbi.inTransaction(h -> new SyncBatch(caller, action, lookup, partitionName, all, input).run());
+        ActivityLog.Actor actor = ActivityLog.Actor.of(caller, "syncLead", requestId);
+        return jdbi.inTransaction(h -> new SyncBatch(caller, actor, action, lookup, partitionName, all, input).run());
     }
 
     /** Deletes leads by id; each answers deleted, or skipped with 1004 (not found) or 1008 (read-only partition). */
-    public List<Map<String, Object>> delete(Caller caller, List<Long> ids) {
+    public List<Map<String, Object>> delete(Caller caller, String requestId, List<Long> ids) {
         if (ids.size() > MAX_BATCH) {
             throw new MarketoException(ErrorCode.INVALID_DATA, "input holds " + ids.size() + " records; at most " + MAX_BATCH + " are allowed");
         }
         return jdbi.inTransaction(h -> {
+            LeadSchema.Fields all = schema.fields(caller.instanceId());
             Map<Long, LeadRepository.Lead> found = repository.byIds(caller.instanceId(), readable(caller), ids,
-                    List.of(LeadSchema.STANDARD.getFirst()));
+                    List.of(LeadSchema.STANDARD.getFirst(), all.find("firstName").orElseThrow(), all.find("lastName").orElseThrow(),
+                            all.find("email").orElseThrow()));
             Grants g = caller.grants();
             List<Long> deletable = new ArrayList<>();
+            List<ActivityLog.Entry> deleted = new ArrayList<>();
             List<Map<String, Object>> out = new ArrayList<>();
             for (Long id : ids) {
                 LeadRepository.Lead l = found.get(id);
@@ -148,17 +166,22 @@ public final class LeadService {
                 } else if (!g.canSeePartition(READ_WRITE_LEAD, l.partitionId())) {
                     out.add(skipped(id, accessDenied(l.partitionId(), caller)));
                 } else {
-                    deletable.add(id);
+                    if (!deletable.contains(id)) {
+                        deletable.add(id);
+                        deleted.add(new ActivityLog.Entry(id, l.partitionId(), ActivityTypes.DELETE_LEAD, null, id, displayName(l),
+                                ActivityLog.attributes("Remove from CRM", false)));
+                    }
                     out.add(status(id, "deleted"));
                 }
             }
-            repository.delete(caller.instanceId(), deletable.stream().distinct().toList());
+            repository.delete(caller.instanceId(), deletable);
+            activities.record(ActivityLog.Actor.of(caller, "deleteLead", requestId), clock.millis(), deleted);
             return out;
         });
     }
 
     /** Moves leads to another partition; both partitions must be writable by the caller. */
-    public List<Map<String, Object>> updatePartitions(Caller caller, List<Map.Entry<Long, String>> moves) {
+    public List<Map<String, Object>> updatePartitions(Caller caller, String requestId, List<Map.Entry<Long, String>> moves) {
         if (moves.size() > MAX_BATCH) {
             throw new MarketoException(ErrorCode.INVALID_DATA, "input holds " + moves.size() + " records; at most " + MAX_BATCH + " are allowed");
         }
@@ -187,6 +210,10 @@ public final class LeadService {
                         out.add(skipped(id, Reason.of("1008", "Access denied to partition '" + m.getValue().strip() + "'")));
                     } else {
                         repository.move(id, target.get().id(), now);
+                        activities.record(ActivityLog.Actor.of(caller, "updateLeadPartition", requestId), now, List.of(new ActivityLog.Entry(
+                                id, target.get().id(), ActivityTypes.CHANGE_LEAD_PARTITION, null, target.get().id(), target.get().name(),
+                                ActivityLog.attributes("New Partition ID", target.get().id(), "Old Partition ID", l.partitionId(),
+                                        "Reason", "Web service API"))));
                         out.add(status(id, "updated"));
                     }
                 }
@@ -261,6 +288,7 @@ public final class LeadService {
     /** One sync call's records, processed in order against the database and each other. */
     private final class SyncBatch {
         private final Caller caller;
+        private final ActivityLog.Actor actor;
         private final Action action;
         private final LeadField lookup;
         private final String partitionName;
@@ -276,9 +304,10 @@ public final class LeadService {
             int createIndex = -1;
         }
 
-        SyncBatch(Caller caller, Action action, LeadField lookup, String partitionName, LeadSchema.Fields fields,
+        SyncBatch(Caller caller, ActivityLog.Actor actor, Action action, LeadField lookup, String partitionName, LeadSchema.Fields fields,
                   List<Map<String, tools.jackson.databind.JsonNode>> input) {
             this.caller = caller;
+            this.actor = actor;
             this.action = action;
             this.lookup = lookup;
             this.partitionName = partitionName == null || partitionName.isBlank() ? null : partitionName.strip();
@@ -345,6 +374,7 @@ public final class LeadService {
             Map<Long, LeadRepository.Lead> current = new HashMap<>(repository.byIds(instance, readable(caller), toLoad, fields.all()));
 
             List<Outcome> outcomes = new ArrayList<>();
+            List<ActivityLog.Entry> changes = new ArrayList<>();
             List<LeadRepository.Lead> creates = new ArrayList<>();
             Map<Long, LeadRepository.Lead> updates = new LinkedHashMap<>();
             Map<String, Outcome> createdInBatch = new HashMap<>();
@@ -398,6 +428,7 @@ public final class LeadService {
                         continue;
                     }
                     values.remove("id");
+                    changes.addAll(changesOf(lead, values));
                     lead.values().putAll(values);
                     o.lead = lead;
                     o.status = "updated";
@@ -422,6 +453,12 @@ public final class LeadService {
             List<LeadField> custom = fields.all().stream().filter(LeadField::custom).toList();
             List<Long> ids = repository.insert(instance, creates, custom, now);
             repository.update(new ArrayList<>(updates.values()), custom, now);
+            List<ActivityLog.Entry> recorded = new ArrayList<>();
+            for (int i = 0; i < creates.size(); i++) {
+                recorded.add(newLead(ids.get(i), creates.get(i)));
+            }
+            recorded.addAll(changes);
+            activities.record(actor, now, recorded);
 
             List<Map<String, Object>> out = new ArrayList<>();
             for (Outcome o : outcomes) {
@@ -431,6 +468,21 @@ public final class LeadService {
                     out.add(status(ids.get(o.createIndex), o.status));
                 } else {
                     out.add(status(o.lead.id(), o.status));
+                }
+            }
+            return out;
+        }
+
+        /** A Change Data Value activity for every field whose value {@code values} changes. */
+        private List<ActivityLog.Entry> changesOf(LeadRepository.Lead lead, Map<String, Object> values) {
+            List<ActivityLog.Entry> out = new ArrayList<>();
+            for (Map.Entry<String, Object> e : values.entrySet()) {
+                Object old = lead.values().get(e.getKey());
+                if (!java.util.Objects.equals(old, e.getValue())) {
+                    LeadField f = fields.find(e.getKey()).orElseThrow();
+                    out.add(new ActivityLog.Entry(lead.id(), lead.partitionId(), ActivityTypes.CHANGE_DATA_VALUE, null, (long) f.id(), f.name(),
+                            ActivityLog.attributes("New Value", text(f, e.getValue()), "Old Value", text(f, old),
+                                    "Reason", "Web service API", "Source", "Web service API")));
                 }
             }
             return out;
@@ -451,6 +503,15 @@ public final class LeadService {
         private Reason parse(Map<String, tools.jackson.databind.JsonNode> record, Map<String, Object> values) {
             return parseRecord(fields, action, record, values);
         }
+    }
+
+    private static ActivityLog.Entry newLead(long id, LeadRepository.Lead lead) {
+        return new ActivityLog.Entry(id, lead.partitionId(), ActivityTypes.NEW_LEAD, null, id, null,
+                ActivityLog.attributes("Source Type", "Web service API", "Lead Source", lead.values().get("leadSource")));
+    }
+
+    private static String text(LeadField f, Object value) {
+        return value == null ? null : String.valueOf(f.type().toJson(value));
     }
 
     /** Checks and converts a record's fields into {@code values}; returns the first problem, if any. */
@@ -499,8 +560,11 @@ public final class LeadService {
                 List.of(LeadRepository.key(email, values.get("email"))), 2);
         List<LeadField> custom = all.all().stream().filter(LeadField::custom).toList();
         long now = clock.millis();
+        ActivityLog.Actor actor = new ActivityLog.Actor(instance, "seed", "seed", null);
         if (matches.isEmpty()) {
-            repository.insert(instance, List.of(new LeadRepository.Lead(0, partitionId, values)), custom, now);
+            LeadRepository.Lead lead = new LeadRepository.Lead(0, partitionId, values);
+            long id = repository.insert(instance, List.of(lead), custom, now).getFirst();
+            activities.record(actor, now, List.of(newLead(id, lead)));
             return Seeded.CREATED;
         }
         if (matches.size() > 1) {
@@ -512,8 +576,18 @@ public final class LeadService {
         if (!changed) {
             return Seeded.UNCHANGED;
         }
+        List<ActivityLog.Entry> changedFields = new ArrayList<>();
+        for (Map.Entry<String, Object> e : values.entrySet()) {
+            Object old = current.values().get(e.getKey());
+            if (!java.util.Objects.equals(old, e.getValue())) {
+                LeadField f = all.find(e.getKey()).orElseThrow();
+                changedFields.add(new ActivityLog.Entry(current.id(), partitionId, ActivityTypes.CHANGE_DATA_VALUE, null, (long) f.id(), f.name(),
+                        ActivityLog.attributes("New Value", text(f, e.getValue()), "Old Value", text(f, old), "Reason", "Seed", "Source", "Seed")));
+            }
+        }
         current.values().putAll(values);
         repository.update(List.of(current), custom, now);
+        activities.record(actor, now, changedFields);
         return Seeded.UPDATED;
     }
 
@@ -594,6 +668,17 @@ public final class LeadService {
             // fall through
         }
         throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid nextPageToken");
+    }
+
+    private static String displayName(LeadRepository.Lead l) {
+        Object first = l.values().get("firstName");
+        Object last = l.values().get("lastName");
+        String name = ((first == null ? "" : first) + " " + (last == null ? "" : last)).strip();
+        if (!name.isEmpty()) {
+            return name;
+        }
+        Object email = l.values().get("email");
+        return email == null ? "Lead " + l.id() : email.toString();
     }
 
     private static String soapName(String rest) {

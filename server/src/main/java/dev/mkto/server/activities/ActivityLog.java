@@ -1,0 +1,80 @@
+package dev.mkto.server.activities;
+
+import dev.mkto.server.access.Caller;
+import dev.mkto.server.http.Json;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
+
+/**
+ * Records activities as the lead database changes — New Lead, Change Data Value, Delete Lead,
+ * Change Lead Partition, Add to List, Remove from List, Request Campaign — in the same transaction
+ * as the change, in one batch per call. Each carries who made the change (API method, API user,
+ * request id), as Marketo's activity log does.
+ */
+public final class ActivityLog {
+
+    /** One activity to record. Attributes keep their order; null values are left out. */
+    public record Entry(long leadId, long partitionId, int typeId, Long campaignId, Long primaryValueId, String primaryValue,
+                        Map<String, Object> attributes) {
+    }
+
+    /** Who made a change: the instance, the API user (or "seed"), the API method, and the request. */
+    public record Actor(long instanceId, String user, String apiMethod, String requestId) {
+        public static Actor of(Caller caller, String apiMethod, String requestId) {
+            return new Actor(caller.instanceId(), caller.userEmail(), apiMethod, requestId);
+        }
+    }
+
+    private static final String INSERT = "INSERT INTO activity (instance_id, lead_id, partition_id, activity_type_id, activity_date, "
+            + "campaign_id, primary_value_id, primary_value, attributes) VALUES (:instance, :lead, :partition, :type, :date, :campaign, "
+            + ":primaryId, :primary, :attributes)";
+
+    private final Jdbi jdbi;
+
+    public ActivityLog(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    /** Records the entries at {@code date}, inside the caller's transaction when there is one. */
+    public void record(Actor actor, long date, List<Entry> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        jdbi.useHandle(h -> {
+            PreparedBatch batch = h.prepareBatch(INSERT);
+            for (Entry e : entries) {
+                Map<String, Object> attributes = new LinkedHashMap<>(e.attributes());
+                attributes.put("API Method Name", actor.apiMethod());
+                attributes.put("Modifying User", actor.user());
+                attributes.put("Request Id", actor.requestId());
+                List<Map<String, Object>> list = new ArrayList<>();
+                attributes.forEach((name, value) -> {
+                    if (value != null) {
+                        Map<String, Object> a = new LinkedHashMap<>();
+                        a.put("name", name);
+                        a.put("value", value);
+                        list.add(a);
+                    }
+                });
+                batch.bind("instance", actor.instanceId()).bind("lead", e.leadId()).bind("partition", e.partitionId())
+                        .bind("type", e.typeId()).bind("date", date).bind("campaign", e.campaignId())
+                        .bind("primaryId", e.primaryValueId()).bind("primary", e.primaryValue())
+                        .bind("attributes", Json.MAPPER.writeValueAsString(list)).add();
+            }
+            batch.execute();
+        });
+    }
+
+    /** Attributes in order, from name/value pairs. */
+    public static Map<String, Object> attributes(Object... nameValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < nameValues.length; i += 2) {
+            m.put((String) nameValues[i], nameValues[i + 1]);
+        }
+        return m;
+    }
+}
