@@ -62,7 +62,7 @@ public final class ActivityTypes implements Changes.Listener {
                     "Device", "Is Mobile Device", "Platform", "User Agent"),
             standard(11, "Click Email", "User clicks on a link in a Marketo Email", "Mailing ID", "integer",
                     "Device", "Is Mobile Device", "Link", "Platform", "User Agent"),
-            audited(standard(NEW_LEAD, "New Lead", "New person", null, null, "Lead Source", "Source Type")),
+            audited(standard(NEW_LEAD, "New Lead", "New person", "Lead ID", "integer", "Lead Source", "Source Type")),
             audited(standard(CHANGE_DATA_VALUE, "Change Data Value", "Changed attribute value for a person", "Attribute Name",
                     "integer", "New Value", "Old Value", "Reason", "Source")),
             standard(22, "Change Score", "Change a score value for a person", "Score Name", "integer",
