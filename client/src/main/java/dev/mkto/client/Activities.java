@@ -54,9 +54,12 @@ public final class Activities {
 
     /** A paging token for the moment {@code since}: activities after it are read with {@link #poll}. */
     public ApiResult<String> pagingToken(Instant since) {
-        Call call = Call.get("/rest/v1/activities/pagingtoken.json")
+        return Results.single(runner.run(tokenCall(since)), e -> e.nextPageToken() == null ? "" : e.nextPageToken());
+    }
+
+    private static Call tokenCall(Instant since) {
+        return Call.get("/rest/v1/activities/pagingtoken.json")
                 .param("sinceDatetime", DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(since.atOffset(ZoneOffset.UTC)));
-        return Results.single(runner.run(call), e -> e.nextPageToken() == null ? "" : e.nextPageToken());
     }
 
     /** Every activity type of the instance. */
@@ -78,11 +81,17 @@ public final class Activities {
 
     /** Activities of these types (at most 10) since {@code since}: a paging token, then every page. */
     public ApiResult<Batch> since(Instant since, Collection<Integer> activityTypeIds) {
-        ApiResult<String> token = pagingToken(since);
-        if (!token.success()) {
-            return token.map(t -> new Batch(List.of(), t));
+        check("since", activityTypeIds, List.of());
+        Results results = new Results();
+        Runner.Exchange x = runner.run(tokenCall(since));
+        if (!results.add(x)) {
+            return results.finish(null);
         }
-        return poll(token.orElseThrow(), activityTypeIds);
+        String token = x.envelope().nextPageToken();
+        if (token == null) {
+            return results.finish(new Batch(List.of(), ""));
+        }
+        return read(results, token, activityTypeIds, List.of());
     }
 
     /** Every activity of these types after {@code pageToken}, and the token to poll from next time. */
@@ -96,7 +105,20 @@ public final class Activities {
      */
     public ApiResult<Batch> poll(String pageToken, Collection<Integer> activityTypeIds, Collection<Long> leadIds) {
         check(pageToken, activityTypeIds, leadIds);
-        Results results = new Results();
+        return read(new Results(), pageToken, activityTypeIds, leadIds);
+    }
+
+    /** One page after {@code pageToken}; the result's {@link ApiResult#moreResult()} and {@link ApiResult#nextPageToken()} say how to go on. */
+    public ApiResult<Batch> page(String pageToken, Collection<Integer> activityTypeIds, Collection<Long> leadIds) {
+        check(pageToken, activityTypeIds, leadIds);
+        return Results.single(runner.run(request(pageToken, activityTypeIds, leadIds)), e -> {
+            List<Activity> out = new ArrayList<>();
+            e.result().forEach(a -> out.add(activity(a)));
+            return new Batch(out, e.nextPageToken() == null ? pageToken : e.nextPageToken());
+        });
+    }
+
+    private ApiResult<Batch> read(Results results, String pageToken, Collection<Integer> activityTypeIds, Collection<Long> leadIds) {
         List<Activity> out = new ArrayList<>();
         String token = pageToken;
         while (true) {
@@ -116,16 +138,6 @@ public final class Activities {
                 return results.finish(new Batch(out, token));
             }
         }
-    }
-
-    /** One page after {@code pageToken}; the result's {@link ApiResult#moreResult()} and {@link ApiResult#nextPageToken()} say how to go on. */
-    public ApiResult<Batch> page(String pageToken, Collection<Integer> activityTypeIds, Collection<Long> leadIds) {
-        check(pageToken, activityTypeIds, leadIds);
-        return Results.single(runner.run(request(pageToken, activityTypeIds, leadIds)), e -> {
-            List<Activity> out = new ArrayList<>();
-            e.result().forEach(a -> out.add(activity(a)));
-            return new Batch(out, e.nextPageToken() == null ? pageToken : e.nextPageToken());
-        });
     }
 
     private static Call request(String token, Collection<Integer> types, Collection<Long> leadIds) {

@@ -102,7 +102,12 @@ public final class Campaigns {
             throw new IllegalArgumentException("tokens may hold at most " + MAX_TOKENS + " entries, got " + tokens.size());
         }
         List<Map<String, String>> out = new ArrayList<>();
-        tokens.forEach((name, value) -> out.add(Map.of("name", name, "value", value)));
+        tokens.forEach((name, value) -> {
+            Map<String, String> token = new LinkedHashMap<>();
+            token.put("name", name);
+            token.put("value", value);
+            out.add(token);
+        });
         return out;
     }
 

@@ -2,11 +2,16 @@ package dev.mkto.client;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import javax.net.ssl.SSLException;
 import dev.mkto.client.Diagnosis.Outcome;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Works out why a connection fails, with as few requests as the answer needs:
@@ -30,12 +35,14 @@ final class Diagnostician {
     private final Endpoint endpoint;
     private final IdentityClient identity;
     private final Runner runner;
+    private final HttpClient http;
     private final List<Diagnosis.Step> steps = new ArrayList<>();
 
-    Diagnostician(Endpoint endpoint, IdentityClient identity, Runner runner) {
+    Diagnostician(Endpoint endpoint, IdentityClient identity, Runner runner, HttpClient http) {
         this.endpoint = endpoint;
         this.identity = identity;
         this.runner = runner;
+        this.http = http;
     }
 
     Diagnosis run() {
@@ -153,10 +160,15 @@ final class Diagnostician {
                 "Copy the Client Id from " + LAUNCHPOINT + ". If the service was deleted, create a new custom service for an API-only user.");
     }
 
-    private Diagnosis noAnswer(IOException e, URI where) {
-        if (e instanceof SSLException && plaintext(e)) {
-            return result(Outcome.ENDPOINT_FORMAT, where.getHost() + " answered, but not over https: the scheme is wrong.",
+    private Diagnosis noAnswer(@Nullable IOException e, URI where) throws InterruptedException {
+        if (e instanceof SSLException && where.getScheme().equals("https") && answersPlainHttp(where)) {
+            return result(Outcome.ENDPOINT_FORMAT, where.getHost() + " answers plain http on that port, not https: the scheme is wrong.",
                     "Use http:// for this host, or the https:// endpoint shown in " + WEB_SERVICES + ".");
+        }
+        if (e instanceof SSLException) {
+            return result(Outcome.UNREACHABLE, "The TLS handshake with " + where.getHost() + " failed (" + Runner.message(e) + ").",
+                    "Check that the host serves https with a certificate this JVM trusts; a proxy that intercepts TLS needs its"
+                            + " certificate in the JVM's trust store.");
         }
         return result(Outcome.UNREACHABLE, "No answer from " + where.getScheme() + "://" + where.getAuthority()
                         + (e == null ? "" : " (" + Runner.message(e) + ")") + ".",
@@ -164,7 +176,7 @@ final class Diagnostician {
                         + where.getHost() + "." + hint());
     }
 
-    private Envelope probe(Call call, String token) throws InterruptedException {
+    private @Nullable Envelope probe(Call call, String token) throws InterruptedException {
         String request = call.method() + " " + endpoint.resolve(call.path());
         try {
             Envelope e = runner.once(call, token);
@@ -182,14 +194,17 @@ final class Diagnostician {
         return notes.isEmpty() ? "" : " " + notes.get(0);
     }
 
-    private static boolean plaintext(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
-            if (m.contains("plaintext") || m.contains("unrecognized ssl message") || m.contains("unsupported or unrecognized")) {
-                return true;
-            }
+    /** After a failed TLS handshake: does the same host and port answer plain http? (No credentials are sent.) */
+    private boolean answersPlainHttp(URI where) throws InterruptedException {
+        URI plain = URI.create("http://" + where.getRawAuthority() + where.getRawPath());
+        try {
+            HttpResponse<Void> r = http.send(HttpRequest.newBuilder(plain).timeout(Duration.ofSeconds(10))
+                    .version(HttpClient.Version.HTTP_1_1).GET().build(), HttpResponse.BodyHandlers.discarding());
+            steps.add(new Diagnosis.Step("GET " + plain, r.statusCode(), "", "answered over plain http"));
+            return true;
+        } catch (IOException e) {
+            return false;
         }
-        return false;
     }
 
     private Diagnosis result(Outcome outcome, String summary, String fix) {

@@ -54,6 +54,7 @@ public final class MarketoClient {
     private final Credentials credentials;
     private final Runner runner;
     private final IdentityClient identity;
+    private final HttpClient http;
     private final Leads leads;
     private final Activities activities;
     private final StaticLists lists;
@@ -63,7 +64,7 @@ public final class MarketoClient {
     private MarketoClient(Builder b) {
         this.endpoint = required(b.endpoint, "endpoint is required: builder().endpoint(\"https://123-ABC-456.mktorest.com/rest\")");
         this.credentials = required(b.credentials, "credentials are required: builder().credentials(clientId, clientSecret)");
-        HttpClient http = b.httpClient != null ? b.httpClient : HttpClient.newBuilder()
+        this.http = b.httpClient != null ? b.httpClient : HttpClient.newBuilder()
                 .connectTimeout(b.connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
@@ -122,7 +123,7 @@ public final class MarketoClient {
      * authenticates afresh (not from the token cache) and makes two or three requests.
      */
     public Diagnosis diagnose() {
-        return new Diagnostician(endpoint, identity, runner).run();
+        return new Diagnostician(endpoint, identity, runner, http).run();
     }
 
     /** {@code GET} any endpoint (e.g. {@code /rest/v1/companies.json}); repeated after ambiguous failures, as reads are. */
