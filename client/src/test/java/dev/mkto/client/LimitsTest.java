@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,14 +66,17 @@ class LimitsTest {
     void callsWhenTheInstanceConcurrencyLimitIsTightThen615IsBackedOffAndEveryCallSucceeds() throws Exception {
         limits(Map.of("concurrent", 1));
         RecordingTrace trace = new RecordingTrace();
-        MarketoClient client = TestClients.builder(server, service, trace).limits(Limits.unlimited()).build();
-        CountDownLatch go = new CountDownLatch(1);
-        List<Map<String, Object>> records = new ArrayList<>();
-        for (int i = 0; i < 300; i++) {
-            records.add(Map.of("email", "c" + i + "@example.com"));
-        }
+        // six callers queue behind one slot: more retries than the default leave room for an unlucky one
+        MarketoClient client = TestClients.builder(server, service, trace).limits(Limits.unlimited()).retries(10).build();
+        CountDownLatch go = new CountDownLatch(6);
+        AtomicInteger caller = new AtomicInteger();
 
         List<ApiResult<List<RecordResult>>> results = TokensTest.runConcurrently(6, () -> {
+            int me = caller.incrementAndGet();
+            List<Map<String, Object>> records = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                records.add(Map.of("email", "c" + me + "-" + i + "@example.com"));
+            }
             go.countDown();
             go.await();
             return client.leads().sync(records);
