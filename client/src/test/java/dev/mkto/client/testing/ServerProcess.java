@@ -26,7 +26,9 @@ import java.util.stream.Stream;
  * known admin credential. Tests talk to it over HTTP only, as an integration talks to Marketo.
  *
  * <p>The JDK is the {@code mkto.server.java} system property (set by the build from
- * {@code mkto.jdk25.home}), else the first JDK 25+ under {@code /usr/lib/jvm}.
+ * {@code mkto.jdk25.home}), else the first JDK 25+ under {@code /usr/lib/jvm}. The test class path
+ * must hold mkto-server and its libraries: a module using this fixture declares a test-scoped
+ * dependency on {@code dev.mkto:mkto-server}, as mkto-client does.
  */
 public final class ServerProcess implements AutoCloseable {
 
