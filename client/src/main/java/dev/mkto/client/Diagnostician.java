@@ -141,6 +141,12 @@ final class Diagnostician {
             return result(Outcome.UNREACHABLE, "The identity service answered with a server error (HTTP " + f.httpStatus() + ").",
                     "Try again later; if it persists, check Marketo's status page or the proxy between you and Marketo.");
         }
+        if (f.httpStatus() == 403 || description.contains("allowlist") || description.contains("ip address")) {
+            // the instance may apply its allowlist to the identity service as well
+            return result(Outcome.IP_NOT_ALLOWED, "The identity service refused this machine's address: " + f.errorDescription() + ".",
+                    "In " + WEB_SERVICES + " > IP Restrictions, add this machine's public IP address (as Marketo sees it), or turn the"
+                            + " restriction off.");
+        }
         if (error.equals("invalid_client")) {
             return result(Outcome.INVALID_CLIENT_SECRET, "The identity service knows the client id but refused the secret ('" + f.errorDescription() + "').",
                     "Copy the Client Secret again from " + LAUNCHPOINT + "; it changes when someone regenerates it.");
