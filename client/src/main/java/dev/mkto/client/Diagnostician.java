@@ -19,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  * <ol>
  *   <li>a fresh identity request (never the cached token): no answer → UNREACHABLE; an answer that
  *       is not Marketo's identity service → ENDPOINT_FORMAT; 401 → which credential is wrong, or
- *       whether the API-only user is inactive, from the OAuth error and its description;
+ *       whether the API-only user is inactive, from the OAuth error and its description; 403 →
+ *       an allowlist applied to the identity service too;
  *   <li>{@code GET /rest/v1/leads/describe.json}, which needs Read-Only Lead: success → OK;
  *       610 or a non-Marketo answer → ENDPOINT_FORMAT; 601/602 for a brand-new token → the user
  *       lost access;
