@@ -1,0 +1,23 @@
+package dev.mkto.client;
+
+import java.net.URI;
+import java.time.Duration;
+
+/** What the client decided and why, for logs and tests; never given a secret or a token. */
+interface Trace {
+
+    Trace NONE = new Trace() {
+    };
+
+    /** A request to the identity service is about to be made. */
+    default void identityRequested(URI tokenUrl) {
+    }
+
+    /** A call was refused with 600/601/602: the token is dropped and one new one fetched. */
+    default void tokenRefused(String code) {
+    }
+
+    /** A call is repeated after {@code delay} because of {@code reason} (a Marketo code, an HTTP status or an exception class). */
+    default void retrying(String method, String path, String reason, int retry, Duration delay) {
+    }
+}
