@@ -5,6 +5,7 @@ import dev.mkto.server.activities.ActivityApi;
 import dev.mkto.server.activities.ActivityLog;
 import dev.mkto.server.activities.ActivityService;
 import dev.mkto.server.activities.ActivityTypes;
+import dev.mkto.server.bulk.BulkApi;
 import dev.mkto.server.campaigns.CampaignApi;
 import dev.mkto.server.campaigns.CampaignService;
 import dev.mkto.server.lists.ListApi;
@@ -78,6 +79,7 @@ public final class MktoServer implements AutoCloseable {
     private Revisions revisions;
     private Usage usage;
     private Limits limits;
+    private BulkApi bulk;
 
     private MktoServer(ServerConfig config, InstantSource clock) {
         this.config = config;
@@ -131,7 +133,10 @@ public final class MktoServer implements AutoCloseable {
             RequestIds requestIds = new RequestIds(clock);
             api = new ApiRoutes();
             new LeadApi(leads).register(api);
-            new ActivityApi(new ActivityService(jdbi, activityTypes), activityTypes, leadSchema, jdbi, clock).register(api);
+            ActivityService activities = new ActivityService(jdbi, activityTypes);
+            new ActivityApi(activities, activityTypes, leadSchema, jdbi, clock).register(api);
+            bulk = new BulkApi(jdbi, instances, leads, activities, clock);
+            bulk.register(api);
             new ListApi(lists).register(api);
             new CampaignApi(campaigns).register(api);
             new UserManagementApi(instances, users, roles, workspaces).register(api);
@@ -154,6 +159,7 @@ public final class MktoServer implements AutoCloseable {
             housekeeping = Thread.ofVirtual().name("mkto-housekeeping").start(() -> housekeep(tokens));
             usage.start();
             revisions.start(events::notifyLocal);
+            bulk.start();
         } catch (RuntimeException e) {
             if (limits != null) {
                 limits.close();
@@ -200,6 +206,7 @@ public final class MktoServer implements AutoCloseable {
     @Override
     public void close() {
         webServer.stop();
+        bulk.close();
         housekeeping.interrupt();
         revisions.close();
         usage.close();

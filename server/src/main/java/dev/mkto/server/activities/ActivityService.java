@@ -120,6 +120,78 @@ public final class ActivityService {
         return new Page(out, new PagingToken(from.since(), last).encode(), more);
     }
 
+    /** The columns a bulk activity export can hold, in file order. */
+    public static final List<String> EXPORT_FIELDS = List.of("marketoGUID", "leadId", "activityDate", "activityTypeId", "campaignId",
+            "primaryAttributeValueId", "primaryAttributeValue", "attributes");
+
+    /**
+     * One page of a bulk activity export: activities (ids above {@code afterId}) recorded in
+     * [{@code from}, {@code to}) in {@code partitions}, optionally of some types or primary values,
+     * each as the text of {@code fields}, id first.
+     */
+    public List<List<String>> exportPage(long instance, long[] partitions, long from, long to, List<Integer> typeIds,
+                                         List<Long> primaryIds, List<String> primaryValues, List<String> fields, long afterId, int limit) {
+        if (partitions.length == 0) {
+            return List.of();
+        }
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM activity WHERE instance_id = :instance AND id > :after "
+                + "AND activity_date >= :from AND activity_date < :to AND partition_id IN (<partitions>)");
+        if (!typeIds.isEmpty()) {
+            sql.append(" AND activity_type_id IN (<types>)");
+        }
+        if (!primaryIds.isEmpty()) {
+            sql.append(" AND primary_value_id IN (<primaryIds>)");
+        }
+        if (!primaryValues.isEmpty()) {
+            sql.append(" AND primary_value IN (<primaryValues>)");
+        }
+        sql.append(" ORDER BY id FETCH FIRST ").append(limit).append(" ROWS ONLY");
+        List<Row> rows = jdbi.withHandle(h -> {
+            Query q = h.createQuery(sql.toString()).bind("instance", instance).bind("after", afterId).bind("from", from).bind("to", to)
+                    .bindList("partitions", Arrays.stream(partitions).boxed().toList());
+            if (!typeIds.isEmpty()) {
+                q.bindList("types", typeIds);
+            }
+            if (!primaryIds.isEmpty()) {
+                q.bindList("primaryIds", primaryIds);
+            }
+            if (!primaryValues.isEmpty()) {
+                q.bindList("primaryValues", primaryValues);
+            }
+            return q.map((rs, ctx) -> new Row(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getInt(4), rs.getLong(5),
+                    (Long) rs.getObject(6, Long.class), (Long) rs.getObject(7, Long.class), rs.getString(8), rs.getString(9))).list();
+        });
+        List<List<String>> out = new ArrayList<>();
+        for (Row r : rows) {
+            List<String> row = new ArrayList<>();
+            row.add(Long.toString(r.id()));
+            for (String f : fields) {
+                row.add(switch (f) {
+                    case "marketoGUID" -> Long.toString(r.id());
+                    case "leadId" -> Long.toString(r.leadId());
+                    case "activityDate" -> Instant.ofEpochMilli(r.date()).truncatedTo(ChronoUnit.SECONDS).toString();
+                    case "activityTypeId" -> Integer.toString(r.typeId());
+                    case "campaignId" -> r.campaignId() == null ? null : Long.toString(r.campaignId());
+                    case "primaryAttributeValueId" -> r.primaryId() == null ? null : Long.toString(r.primaryId());
+                    case "primaryAttributeValue" -> r.primary();
+                    default -> attributesObject(r.attributes());
+                });
+            }
+            out.add(row);
+        }
+        return out;
+    }
+
+    /** Attributes as one JSON object, name → value, as Marketo's activity export writes them. */
+    private static String attributesObject(String attributes) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (JsonNode a : Json.MAPPER.readTree(attributes)) {
+            JsonNode v = a.get("value");
+            m.put(a.path("name").asString(), v == null || v.isNull() ? null : v.isString() ? v.asString() : v);
+        }
+        return Json.MAPPER.writeValueAsString(m);
+    }
+
     /** Adds custom activities (≤ 300), each answered added or skipped with {@code errors}. */
     public List<Map<String, Object>> addCustom(Caller caller, JsonNode input) {
         long instance = caller.instanceId();

@@ -22,9 +22,9 @@ import tools.jackson.databind.JsonNode;
  */
 public record InstanceSettings(int tokenTtlSeconds, boolean allowQueryToken, Limits limits, IpAllowlist ipAllowlist) {
 
-    /** Limits shared by every API user of the instance. */
-    public record Limits(int rateCalls, int rateWindowSeconds, int concurrent, int dailyQuota, String timeZone) {
-        public static final Limits DEFAULTS = new Limits(100, 20, 10, 50_000, "America/Chicago");
+    /** Limits shared by every API user of the instance; {@code exportDailyQuotaMb} is the bulk extract allocation. */
+    public record Limits(int rateCalls, int rateWindowSeconds, int concurrent, int dailyQuota, String timeZone, int exportDailyQuotaMb) {
+        public static final Limits DEFAULTS = new Limits(100, 20, 10, 50_000, "America/Chicago", 500);
     }
 
     /**
@@ -59,7 +59,7 @@ public record InstanceSettings(int tokenTtlSeconds, boolean allowQueryToken, Lim
             JsonNode n = patch.get("limits");
             String at = where + ".limits";
             requireObject(n, at);
-            knownKeys(n, at, Set.of("rateCalls", "rateWindowSeconds", "concurrent", "dailyQuota", "timeZone"));
+            knownKeys(n, at, Set.of("rateCalls", "rateWindowSeconds", "concurrent", "dailyQuota", "timeZone", "exportDailyQuotaMb"));
             String zone = textField(n, "timeZone", l.timeZone(), at);
             try {
                 ZoneId.of(zone);
@@ -71,7 +71,8 @@ public record InstanceSettings(int tokenTtlSeconds, boolean allowQueryToken, Lim
                     intField(n, "rateWindowSeconds", l.rateWindowSeconds(), 1, 86_400, at),
                     intField(n, "concurrent", l.concurrent(), 1, 10_000, at),
                     intField(n, "dailyQuota", l.dailyQuota(), 1, 1_000_000_000, at),
-                    zone);
+                    zone,
+                    intField(n, "exportDailyQuotaMb", l.exportDailyQuotaMb(), 1, 10_000_000, at));
         }
         IpAllowlist a = ipAllowlist;
         if (patch.has("ipAllowlist")) {

@@ -21,16 +21,23 @@ public final class ApiCall {
     private final byte[] body;
     private final String contentType;
     private final Caller caller;
+    private final String range;
     private JsonNode json;
 
     public ApiCall(String requestId, Map<String, String> pathVars, Map<String, List<String>> params,
-                   byte[] body, String contentType, Caller caller) {
+                   byte[] body, String contentType, Caller caller, String range) {
         this.requestId = requestId;
         this.pathVars = pathVars;
         this.params = params;
         this.body = body;
         this.contentType = contentType;
         this.caller = caller;
+        this.range = range;
+    }
+
+    /** The {@code Range} header, if any (bulk extract files). */
+    public Optional<String> range() {
+        return Optional.ofNullable(range);
     }
 
     public String requestId() {

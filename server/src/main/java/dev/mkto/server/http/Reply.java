@@ -29,6 +29,10 @@ public sealed interface Reply {
         }
     }
 
+    /** A file (bulk extract): status (200, or 206 for a range), content type, extra headers, bytes. */
+    record File(int status, String contentType, Map<String, String> headers, byte[] bytes) implements Reply {
+    }
+
     /** A plain JSON body with a status (User Management API, admin API). */
     record Body(int status, Object body) implements Reply {
         public static Body ok(Object body) {

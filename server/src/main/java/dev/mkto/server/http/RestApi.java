@@ -118,11 +118,18 @@ public final class RestApi implements HttpService {
                 params.putAll(HttpIO.parseForm(new String(body, StandardCharsets.UTF_8)));
                 body = new byte[0];
             }
-            Reply reply = endpoint.operation().handle(new ApiCall(requestId, vars, params, body, contentType, caller));
-            HttpIO.send(res, switch (reply) {
-                case Reply.Envelope e -> Responses.envelope(requestId, e);
-                case Reply.Body b -> Responses.body(b);
-            });
+            Reply reply = endpoint.operation().handle(new ApiCall(requestId, vars, params, body, contentType, caller,
+                    req.headers().first(HeaderNames.RANGE).orElse(null)));
+            switch (reply) {
+                case Reply.Envelope e -> HttpIO.send(res, Responses.envelope(requestId, e));
+                case Reply.Body b -> HttpIO.send(res, Responses.body(b));
+                case Reply.File f -> {
+                    res.status(f.status());
+                    res.header(HeaderNames.CONTENT_TYPE, f.contentType());
+                    f.headers().forEach(res::header);
+                    res.send(f.bytes());
+                }
+            }
         } catch (ApiException e) {
             failure = codeOf(e);
             HttpIO.send(res, Responses.error(surface, requestId, e));

@@ -132,6 +132,43 @@ final class LeadRepository {
         });
     }
 
+    /**
+     * Ids (ascending, above {@code afterId}) of the leads in {@code partitions} created and updated
+     * within the given bounds (epoch millis, start inclusive, end exclusive; null for none) and, if
+     * given, in a static list.
+     */
+    List<Long> exportIds(long instance, long[] partitions, Long createdFrom, Long createdTo, Long updatedFrom, Long updatedTo,
+                         Long listId, long afterId, int limit) {
+        if (partitions.length == 0) {
+            return List.of();
+        }
+        StringBuilder sql = new StringBuilder("SELECT id FROM lead WHERE instance_id = :instance AND partition_id IN (<partitions>) "
+                + "AND id > :after");
+        if (createdFrom != null) {
+            sql.append(" AND created_at >= :cf AND created_at < :ct");
+        }
+        if (updatedFrom != null) {
+            sql.append(" AND updated_at >= :uf AND updated_at < :ut");
+        }
+        if (listId != null) {
+            sql.append(" AND id IN (SELECT lead_id FROM list_member WHERE list_id = :list)");
+        }
+        sql.append(" ORDER BY id FETCH FIRST ").append(limit).append(" ROWS ONLY");
+        return jdbi.withHandle(h -> {
+            var q = h.createQuery(sql.toString()).bind("instance", instance).bindList("partitions", boxed(partitions)).bind("after", afterId);
+            if (createdFrom != null) {
+                q.bind("cf", createdFrom).bind("ct", createdTo);
+            }
+            if (updatedFrom != null) {
+                q.bind("uf", updatedFrom).bind("ut", updatedTo);
+            }
+            if (listId != null) {
+                q.bind("list", listId);
+            }
+            return q.mapTo(Long.class).list();
+        });
+    }
+
     /** Lookup key of a value of {@code field}: e-mail and custom text compare without case. */
     static String key(LeadField field, Object value) {
         if (value == null) {

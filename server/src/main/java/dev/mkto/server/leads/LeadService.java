@@ -93,6 +93,47 @@ public final class LeadService {
         return out;
     }
 
+    /** What a bulk lead export selects: creation or update window (epoch millis, end exclusive), or a static list. */
+    public record ExportFilter(Long createdFrom, Long createdTo, Long updatedFrom, Long updatedTo, Long listId) {
+    }
+
+    /** Canonical names of {@code names}, or 1006 naming the first unknown one. */
+    public List<String> fieldNames(long instance, List<String> names) {
+        LeadSchema.Fields all = schema.fields(instance);
+        List<String> out = new ArrayList<>();
+        for (String n : names) {
+            out.add(all.find(n).orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_FOUND, shorten(n))).name());
+        }
+        return out;
+    }
+
+    /** One page of a bulk export (ids above {@code afterId}), each lead as the values of {@code fieldNames} as text, id first. */
+    public List<List<String>> exportPage(long instance, long[] partitions, List<String> fieldNames, ExportFilter f, long afterId, int limit) {
+        LeadSchema.Fields all = schema.fields(instance);
+        List<LeadField> fields = new ArrayList<>();
+        fields.add(LeadSchema.STANDARD.getFirst());
+        for (String n : fieldNames) {
+            LeadField field = all.find(n).orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_FOUND, shorten(n)));
+            if (!fields.contains(field)) {
+                fields.add(field);
+            }
+        }
+        List<Long> ids = repository.exportIds(instance, partitions, f.createdFrom(), f.createdTo(), f.updatedFrom(), f.updatedTo(),
+                f.listId(), afterId, limit);
+        List<List<String>> rows = new ArrayList<>();
+        for (LeadRepository.Lead l : repository.byIds(instance, partitions, ids, fields).values()) {
+            List<String> row = new ArrayList<>();
+            row.add(Long.toString(l.id()));
+            for (String n : fieldNames) {
+                LeadField field = all.find(n).orElseThrow();
+                Object v = l.values().get(field.name());
+                row.add(v == null ? null : String.valueOf(field.type().toJson(v)));
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
     /** Leads whose {@code filterType} field holds one of {@code values}; 1003 beyond 1000 matches. */
     public Page query(Caller caller, String filterType, List<String> values, List<String> fieldNames, int batchSize, String pageToken) {
         LeadSchema.Fields all = schema.fields(caller.instanceId());

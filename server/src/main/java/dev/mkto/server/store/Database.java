@@ -46,6 +46,7 @@ public final class Database implements AutoCloseable {
             Flyway.configure()
                     .dataSource(dataSource)
                     .locations("classpath:db/migration")
+                    .placeholders(java.util.Map.of("binary", dialect == Dialect.POSTGRESQL ? "BYTEA" : "VARBINARY(1048576)"))
                     .loggers("slf4j")
                     .load()
                     .migrate();

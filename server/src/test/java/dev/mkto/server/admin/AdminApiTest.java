@@ -189,7 +189,7 @@ class AdminApiTest extends OnEveryBackend {
         assertThat(i.path("tokenTtlSeconds").asInt()).isEqualTo(3600);
         assertThat(i.path("allowQueryToken").asBoolean()).isFalse();
         assertThat(i.path("limits")).isEqualTo(object("rateCalls", 100, "rateWindowSeconds", 20, "concurrent", 10,
-                "dailyQuota", 50_000, "timeZone", "America/Chicago"));
+                "dailyQuota", 50_000, "timeZone", "America/Chicago", "exportDailyQuotaMb", 500));
         assertThat(i.path("ipAllowlist")).isEqualTo(object("enabled", false, "entries", List.of(), "applyToIdentity", false,
                 "trustedProxies", List.of()));
         assertThat(i.path("createdAt").asString()).isNotBlank();

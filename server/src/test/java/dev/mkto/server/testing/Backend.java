@@ -29,7 +29,7 @@ public enum Backend {
     public Database create(java.nio.file.Path dataDir) {
         if (this == H2) {
             String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("mkto")
-                    + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+                    + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE";
             return new Database(url, "", () -> { });
         }
         requirePostgres();

@@ -76,6 +76,16 @@ public final class ServerProcess implements AutoCloseable {
         return new Api(base());
     }
 
+    /** Kills the process at once (SIGKILL): nothing is flushed, as in a crash. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public void close() {
         process.destroy();

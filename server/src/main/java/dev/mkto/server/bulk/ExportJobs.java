@@ -1,0 +1,272 @@
+package dev.mkto.server.bulk;
+
+import dev.mkto.server.access.Caller;
+import dev.mkto.server.admin.InstanceSettings;
+import dev.mkto.server.admin.Instances;
+import dev.mkto.server.http.ErrorCode;
+import dev.mkto.server.http.MarketoException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Bulk extract jobs at rest and their life cycle: Created → Queued → Processing → Completed (or
+ * Cancelled, Failed). An instance has at most 2 jobs processing and 10 queued or processing
+ * (1029), shared by every kind; enqueuing checks the daily export allocation (1029). A job being
+ * processed is leased by one process; a lease that is not renewed (the process died) puts the
+ * job back in the queue, and its file is rebuilt from scratch — no row lost or written twice.
+ */
+final class ExportJobs {
+
+    static final int MAX_PROCESSING = 2;
+    static final int MAX_QUEUED = 10;
+    static final Duration LEASE = Duration.ofSeconds(15);
+    static final Duration FILE_KEPT = Duration.ofDays(7);
+    static final Duration JOB_KEPT = Duration.ofDays(30);
+
+    /** A job as stored. */
+    record Job(String id, long instanceId, String kind, long serviceId, long userId, String status, String format, String request,
+               String partitions, long createdAt, Long queuedAt, Long startedAt, Long finishedAt, Long records, Long fileSize,
+               String checksum, String error) {
+    }
+
+    private static final String COLUMNS = "id, instance_id, kind, service_id, user_id, status, format, request, partitions, created_at, "
+            + "queued_at, started_at, finished_at, number_of_records, file_size, file_checksum, error_message";
+    private static final String INSERT = "INSERT INTO export_job (id, instance_id, kind, service_id, user_id, status, format, request, "
+            + "partitions, created_at) VALUES (:id, :instance, :kind, :service, :user, 'Created', :format, :request, :partitions, :now)";
+    private static final String BY_ID = "SELECT " + COLUMNS + " FROM export_job WHERE id = :id";
+    private static final String OWNED = "SELECT " + COLUMNS + " FROM export_job WHERE instance_id = :instance AND user_id = :user "
+            + "AND kind = :kind ORDER BY created_at, id";
+    private static final String ACTIVE = "SELECT COUNT(*) FROM export_job WHERE instance_id = :instance AND status IN ('Queued', 'Processing')";
+    private static final String PROCESSING = "SELECT COUNT(*) FROM export_job WHERE instance_id = :instance AND status = 'Processing'";
+    private static final String EXPORTED_SINCE = "SELECT COALESCE(SUM(file_size), 0) FROM export_job WHERE instance_id = :instance "
+            + "AND status = 'Completed' AND finished_at >= :since";
+    private static final String ENQUEUE = "UPDATE export_job SET status = 'Queued', queued_at = :now WHERE id = :id AND status = 'Created'";
+    private static final String CANCEL = "UPDATE export_job SET status = 'Cancelled', finished_at = :now, claimed_by = NULL "
+            + "WHERE id = :id AND status IN ('Created', 'Queued', 'Processing')";
+    private static final String NEXT_QUEUED = "SELECT id, instance_id FROM export_job WHERE status = 'Queued' ORDER BY queued_at, id";
+    private static final String LOCK_INSTANCE = "SELECT id FROM instance WHERE id = :instance FOR UPDATE";
+    private static final String CLAIM = "UPDATE export_job SET status = 'Processing', started_at = :now, claimed_by = :node, "
+            + "claimed_until = :until WHERE id = :id AND status = 'Queued'";
+    private static final String RENEW = "UPDATE export_job SET claimed_until = :until WHERE id = :id AND status = 'Processing' AND claimed_by = :node";
+    private static final String RELEASE_EXPIRED = "UPDATE export_job SET status = 'Queued', claimed_by = NULL, started_at = NULL "
+            + "WHERE status = 'Processing' AND claimed_until < :now";
+    private static final String COMPLETE = "UPDATE export_job SET status = 'Completed', finished_at = :now, number_of_records = :records, "
+            + "file_size = :size, file_checksum = :checksum, claimed_by = NULL WHERE id = :id AND status = 'Processing' AND claimed_by = :node";
+    private static final String FAIL = "UPDATE export_job SET status = 'Failed', finished_at = :now, error_message = :error, claimed_by = NULL "
+            + "WHERE id = :id AND status = 'Processing' AND claimed_by = :node";
+    private static final String CLEAR_CHUNKS = "DELETE FROM export_chunk WHERE job_id = :id";
+    private static final String ADD_CHUNK = "INSERT INTO export_chunk (job_id, seq, byte_start, data) VALUES (:id, :seq, :start, :data)";
+    private static final String CHUNKS = "SELECT seq, byte_start, data FROM export_chunk WHERE job_id = :id ORDER BY seq";
+    private static final String EXPIRE_FILES = "DELETE FROM export_chunk WHERE job_id IN (SELECT id FROM export_job WHERE finished_at < :before)";
+    private static final String FORGET_JOBS = "DELETE FROM export_job WHERE created_at < :before";
+
+    private final Jdbi jdbi;
+    private final Instances instances;
+    private final InstantSource clock;
+    private final String node = UUID.randomUUID().toString();
+
+    ExportJobs(Jdbi jdbi, Instances instances, InstantSource clock) {
+        this.jdbi = jdbi;
+        this.instances = instances;
+        this.clock = clock;
+    }
+
+    Job create(Caller caller, String kind, String format, String request, long[] partitions) {
+        String id = UUID.randomUUID().toString();
+        StringBuilder p = new StringBuilder();
+        for (long partition : partitions) {
+            p.append(p.isEmpty() ? "" : ",").append(partition);
+        }
+        jdbi.useHandle(h -> h.createUpdate(INSERT).bind("id", id).bind("instance", caller.instanceId()).bind("kind", kind)
+                .bind("service", caller.serviceId()).bind("user", caller.userId()).bind("format", format).bind("request", request)
+                .bind("partitions", p.toString()).bind("now", clock.millis()).execute());
+        return get(caller, kind, id);
+    }
+
+    /** A job of the calling API user, of this kind; 1013 otherwise (another user's job does not exist for it). */
+    Job get(Caller caller, String kind, String id) {
+        return find(id).filter(j -> j.instanceId() == caller.instanceId() && j.userId() == caller.userId() && j.kind().equals(kind))
+                .orElseThrow(() -> new MarketoException(ErrorCode.OBJECT_NOT_FOUND, "Export job " + shorten(id) + " not found"));
+    }
+
+    Optional<Job> find(String id) {
+        return jdbi.withHandle(h -> h.createQuery(BY_ID).bind("id", id).map((rs, ctx) -> map(rs)).findOne());
+    }
+
+    List<Job> owned(Caller caller, String kind) {
+        return jdbi.withHandle(h -> h.createQuery(OWNED).bind("instance", caller.instanceId()).bind("user", caller.userId())
+                .bind("kind", kind).map((rs, ctx) -> map(rs)).list());
+    }
+
+    /** Queues a created job: 1029 when 10 are queued or processing, or today's export allocation is used up. */
+    Job enqueue(Caller caller, String kind, String id) {
+        return jdbi.inTransaction(h -> {
+            h.createQuery(LOCK_INSTANCE).bind("instance", caller.instanceId()).mapTo(Long.class).one();
+            Job job = get(caller, kind, id);
+            switch (job.status()) {
+                case "Queued", "Processing" -> throw new MarketoException(ErrorCode.TOO_MANY_JOBS, "Job already queued");
+                case "Created" -> {
+                }
+                default -> throw new MarketoException(ErrorCode.INVALID_DATA, "Job is " + job.status() + "; create a new job to export again");
+            }
+            if (h.createQuery(ACTIVE).bind("instance", caller.instanceId()).mapTo(Long.class).one() >= MAX_QUEUED) {
+                throw MarketoException.of(ErrorCode.TOO_MANY_JOBS);
+            }
+            InstanceSettings.Limits limits = instances.get(caller.instanceId()).settings().limits();
+            ZoneId zone = ZoneId.of(limits.timeZone());
+            long since = LocalDate.ofInstant(clock.instant(), zone).atStartOfDay(zone).toInstant().toEpochMilli();
+            long exported = h.createQuery(EXPORTED_SINCE).bind("instance", caller.instanceId()).bind("since", since).mapTo(Long.class).one();
+            if (exported >= limits.exportDailyQuotaMb() * 1024L * 1024L) {
+                throw new MarketoException(ErrorCode.TOO_MANY_JOBS, "Export daily quota exceeded");
+            }
+            h.createUpdate(ENQUEUE).bind("id", id).bind("now", clock.millis()).execute();
+            return get(caller, kind, id);
+        });
+    }
+
+    Job cancel(Caller caller, String kind, String id) {
+        Job job = get(caller, kind, id);
+        int changed = jdbi.withHandle(h -> h.createUpdate(CANCEL).bind("id", id).bind("now", clock.millis()).execute());
+        if (changed == 0) {
+            throw new MarketoException(ErrorCode.INVALID_DATA, "Job is " + job.status() + " and cannot be cancelled");
+        }
+        return get(caller, kind, id);
+    }
+
+    /** Puts back in the queue the jobs whose processing lease ran out. */
+    int releaseExpired() {
+        return jdbi.withHandle(h -> h.createUpdate(RELEASE_EXPIRED).bind("now", clock.millis()).execute());
+    }
+
+    /** Claims a queued job if its instance has a free processing slot (checked under a lock on the instance row). */
+    Optional<Job> claimNext() {
+        List<Map.Entry<String, Long>> queued = jdbi.withHandle(h -> h.createQuery(NEXT_QUEUED)
+                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2))).list());
+        for (Map.Entry<String, Long> q : queued) {
+            boolean claimed = jdbi.inTransaction(h -> {
+                h.createQuery(LOCK_INSTANCE).bind("instance", q.getValue()).mapTo(Long.class).one();
+                if (h.createQuery(PROCESSING).bind("instance", q.getValue()).mapTo(Long.class).one() >= MAX_PROCESSING) {
+                    return false;
+                }
+                long now = clock.millis();
+                return h.createUpdate(CLAIM).bind("id", q.getKey()).bind("node", node).bind("now", now)
+                        .bind("until", now + LEASE.toMillis()).execute() == 1;
+            });
+            if (claimed) {
+                return find(q.getKey());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Extends the lease; false when the job was cancelled or taken over (stop processing it). */
+    boolean renew(String id) {
+        return jdbi.withHandle(h -> h.createUpdate(RENEW).bind("id", id).bind("node", node)
+                .bind("until", clock.millis() + LEASE.toMillis()).execute()) == 1;
+    }
+
+    void clearChunks(String id) {
+        jdbi.useHandle(h -> h.createUpdate(CLEAR_CHUNKS).bind("id", id).execute());
+    }
+
+    void addChunk(String id, int seq, long start, byte[] data) {
+        jdbi.useHandle(h -> h.createUpdate(ADD_CHUNK).bind("id", id).bind("seq", seq).bind("start", start).bind("data", data).execute());
+    }
+
+    boolean complete(String id, long records, long size, String checksum) {
+        return jdbi.withHandle(h -> h.createUpdate(COMPLETE).bind("id", id).bind("node", node).bind("now", clock.millis())
+                .bind("records", records).bind("size", size).bind("checksum", checksum).execute()) == 1;
+    }
+
+    void fail(String id, String error) {
+        jdbi.useHandle(h -> h.createUpdate(FAIL).bind("id", id).bind("node", node).bind("now", clock.millis())
+                .bind("error", error.length() > 2000 ? error.substring(0, 2000) : error).execute());
+    }
+
+    /** Bytes {@code [from, to]} (inclusive) of a completed job's file. */
+    byte[] read(String id, long from, long to) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        jdbi.useHandle(h -> h.createQuery(CHUNKS).bind("id", id).map((rs, ctx) -> new Object[] {rs.getLong(2), rs.getBytes(3)})
+                .forEach(c -> {
+                    long start = (Long) c[0];
+                    byte[] data = (byte[]) c[1];
+                    long end = start + data.length - 1;
+                    if (end < from || start > to) {
+                        return;
+                    }
+                    int a = (int) Math.max(0, from - start);
+                    int b = (int) Math.min(data.length - 1, to - start);
+                    out.write(data, a, b - a + 1);
+                }));
+        return out.toByteArray();
+    }
+
+    /** Deletes files a week after they were made, and jobs after a month. */
+    void housekeep() {
+        long now = clock.millis();
+        jdbi.useHandle(h -> {
+            h.createUpdate(EXPIRE_FILES).bind("before", now - FILE_KEPT.toMillis()).execute();
+            h.createUpdate(FORGET_JOBS).bind("before", now - JOB_KEPT.toMillis()).execute();
+        });
+    }
+
+    boolean expired(Job job) {
+        return job.finishedAt() != null && job.finishedAt() < clock.millis() - FILE_KEPT.toMillis();
+    }
+
+    static Map<String, Object> view(Job j) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("exportId", j.id());
+        m.put("format", j.format());
+        m.put("status", j.status());
+        m.put("createdAt", time(j.createdAt()));
+        if (j.queuedAt() != null) {
+            m.put("queuedAt", time(j.queuedAt()));
+        }
+        if (j.startedAt() != null) {
+            m.put("startedAt", time(j.startedAt()));
+        }
+        if (j.finishedAt() != null) {
+            m.put("finishedAt", time(j.finishedAt()));
+        }
+        if (j.status().equals("Completed")) {
+            m.put("numberOfRecords", j.records());
+            m.put("fileSize", j.fileSize());
+            m.put("fileChecksum", j.checksum());
+        }
+        if (j.error() != null) {
+            m.put("errorMsg", j.error());
+        }
+        return m;
+    }
+
+    private static String time(long millis) {
+        return Instant.ofEpochMilli(millis).truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    private static Job map(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new Job(rs.getString("id"), rs.getLong("instance_id"), rs.getString("kind"), rs.getLong("service_id"), rs.getLong("user_id"),
+                rs.getString("status"), rs.getString("format"), rs.getString("request"), rs.getString("partitions"),
+                rs.getLong("created_at"), nullable(rs, "queued_at"), nullable(rs, "started_at"), nullable(rs, "finished_at"),
+                nullable(rs, "number_of_records"), nullable(rs, "file_size"), rs.getString("file_checksum"), rs.getString("error_message"));
+    }
+
+    private static Long nullable(java.sql.ResultSet rs, String column) throws java.sql.SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    static String shorten(String s) {
+        return s.length() > 60 ? s.substring(0, 60) + "…" : s.replaceAll("\\p{Cntrl}", "");
+    }
+}

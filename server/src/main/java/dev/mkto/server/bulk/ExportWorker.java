@@ -1,0 +1,159 @@
+package dev.mkto.server.bulk;
+
+import dev.mkto.server.activities.ActivityService;
+import dev.mkto.server.http.Json;
+import dev.mkto.server.leads.LeadService;
+import dev.mkto.server.store.Database;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Runs queued export jobs in the background: claims a job when its instance has a free slot,
+ * rebuilds its file from scratch (so a job taken over after a crash is never half-written twice),
+ * renews its lease as it goes, and stops when the job is cancelled. Each process runs at most two
+ * jobs at once; the instance-wide limit of two processing is enforced when claiming.
+ */
+final class ExportWorker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExportWorker.class);
+    private static final int PAGE = 2000;
+    private static final Duration POLL = Duration.ofMillis(250);
+    private static final Duration HOUSEKEEPING = Duration.ofMinutes(10);
+
+    private final ExportJobs jobs;
+    private final LeadService leads;
+    private final ActivityService activities;
+    private final ConcurrentHashMap<String, Thread> running = new ConcurrentHashMap<>();
+    private volatile Thread loop;
+
+    ExportWorker(ExportJobs jobs, LeadService leads, ActivityService activities) {
+        this.jobs = jobs;
+        this.leads = leads;
+        this.activities = activities;
+    }
+
+    void start() {
+        loop = Thread.ofVirtual().name("mkto-export-worker").start(() -> {
+            long nextHousekeeping = 0;
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    if (System.nanoTime() > nextHousekeeping) {
+                        jobs.housekeep();
+                        nextHousekeeping = System.nanoTime() + HOUSEKEEPING.toNanos();
+                    }
+                    jobs.releaseExpired();
+                    while (running.size() < ExportJobs.MAX_PROCESSING) {
+                        var job = jobs.claimNext();
+                        if (job.isEmpty()) {
+                            break;
+                        }
+                        ExportJobs.Job j = job.get();
+                        running.put(j.id(), Thread.ofVirtual().name("mkto-export-" + j.id()).start(() -> {
+                            try {
+                                process(j);
+                            } finally {
+                                running.remove(j.id());
+                            }
+                        }));
+                    }
+                    Thread.sleep(POLL);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.warn("export worker: {}", Database.isUnavailable(e) ? "the database does not answer" : e.toString());
+                    try {
+                        Thread.sleep(Duration.ofSeconds(1));
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                }
+            }
+        });
+    }
+
+    private void process(ExportJobs.Job job) {
+        try {
+            JsonNode request = Json.MAPPER.readTree(job.request());
+            long[] partitions = job.partitions().isEmpty() ? new long[0]
+                    : Arrays.stream(job.partitions().split(",")).mapToLong(Long::parseLong).sorted().toArray();
+            jobs.clearChunks(job.id());
+            ExportFile file = new ExportFile(job.format(), (seq, start, data) -> jobs.addChunk(job.id(), seq, start, data));
+            List<String> fields = strings(request.path("fields"));
+            List<String> headers = new ArrayList<>();
+            for (String f : fields) {
+                headers.add(request.path("columnHeaderNames").path(f).asString(f));
+            }
+            file.header(headers);
+            long after = 0;
+            while (true) {
+                List<List<String>> page = job.kind().equals("leads") ? leadPage(job, request, partitions, fields, after)
+                        : activityPage(job, request, partitions, fields, after);
+                for (List<String> row : page) {
+                    file.row(row.subList(1, row.size()));
+                }
+                if (page.size() < PAGE) {
+                    break;
+                }
+                after = Long.parseLong(page.getLast().getFirst());
+                if (!jobs.renew(job.id())) {
+                    return; // cancelled, or taken over after a lost lease
+                }
+            }
+            long[] totals = file.finish();
+            if (!jobs.complete(job.id(), totals[0], totals[1], file.checksum())) {
+                LOG.debug("export {} was cancelled while finishing", job.id());
+            }
+        } catch (RuntimeException e) {
+            if (Database.isUnavailable(e)) {
+                LOG.warn("export {}: the database went away; another attempt follows when the lease ends", job.id());
+                return;
+            }
+            LOG.error("export {} failed", job.id(), e);
+            jobs.fail(job.id(), "Export failed; see the server log");
+        }
+    }
+
+    private List<List<String>> leadPage(ExportJobs.Job job, JsonNode request, long[] partitions, List<String> fields, long after) {
+        JsonNode f = request.path("filter");
+        LeadService.ExportFilter filter = new LeadService.ExportFilter(millis(f, "createdAt", "startAt"), millis(f, "createdAt", "endAt"),
+                millis(f, "updatedAt", "startAt"), millis(f, "updatedAt", "endAt"),
+                f.has("staticListId") ? f.get("staticListId").asLong() : null);
+        return leads.exportPage(job.instanceId(), partitions, fields, filter, after, PAGE);
+    }
+
+    private List<List<String>> activityPage(ExportJobs.Job job, JsonNode request, long[] partitions, List<String> fields, long after) {
+        JsonNode f = request.path("filter");
+        List<Integer> types = new ArrayList<>();
+        f.path("activityTypeIds").forEach(t -> types.add(t.asInt()));
+        List<Long> primaryIds = new ArrayList<>();
+        f.path("primaryAttributeValueIds").forEach(t -> primaryIds.add(t.asLong()));
+        return activities.exportPage(job.instanceId(), partitions, millis(f, "createdAt", "startAt"), millis(f, "createdAt", "endAt"),
+                types, primaryIds, strings(f.path("primaryAttributeValues")), fields, after, PAGE);
+    }
+
+    private static Long millis(JsonNode filter, String range, String bound) {
+        JsonNode v = filter.path(range).path(bound);
+        return v.isNumber() ? v.asLong() : null;
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asString()));
+        return out;
+    }
+
+    @Override
+    public void close() {
+        Thread t = loop;
+        if (t != null) {
+            t.interrupt();
+        }
+        running.values().forEach(Thread::interrupt);
+    }
+}
