@@ -251,7 +251,7 @@ public final class AdminApi implements HttpService {
         if (bytes.length == 0) {
             return Json.MAPPER.createObjectNode();
         }
-        String type = req.headers().contentType().map(Object::toString).orElse("");
+        String type = java.util.Objects.requireNonNullElse(HttpIO.contentType(req), "");
         if (!type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
             throw AdminException.unsupportedMediaType("send the body as Content-Type: application/json");
         }

@@ -81,6 +81,14 @@ public final class HttpIO {
         return String.valueOf(a);
     }
 
+    /**
+     * The Content-Type header as sent, or null. Read raw: Helidon's parsed view throws on a value it
+     * cannot parse, and an unparseable type is simply not one the server accepts (612, not 611).
+     */
+    public static String contentType(ServerRequest req) {
+        return req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null);
+    }
+
     public static boolean isForm(String contentType) {
         return contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded");
     }

@@ -82,7 +82,7 @@ public final class RestApi implements HttpService {
                 throw MarketoException.of(ErrorCode.ACCESS_DENIED);
             }
             byte[] body = HttpIO.readBody(req, MAX_BODY);
-            String contentType = req.headers().contentType().map(Object::toString).orElse(null);
+            String contentType = HttpIO.contentType(req);
             if (override != null && HttpIO.isForm(contentType)) {
                 params.putAll(HttpIO.parseForm(new String(body, StandardCharsets.UTF_8)));
                 body = new byte[0];

@@ -51,7 +51,7 @@ public final class IdentityApi implements HttpService {
             Map<String, List<String>> query = HttpIO.parseForm(req.query().rawValue());
             Map<String, List<String>> form = Map.of();
             if (req.prologue().method().text().equals("POST")) {
-                String type = req.headers().contentType().map(Object::toString).orElse(null);
+                String type = HttpIO.contentType(req);
                 byte[] body;
                 try {
                     body = HttpIO.readBody(req, MAX_BODY);
