@@ -12,6 +12,7 @@ import dev.mkto.server.http.Surface;
 import dev.mkto.server.identity.TokenService;
 import dev.mkto.server.leads.LeadField;
 import dev.mkto.server.leads.LeadSchema;
+import io.helidon.http.BadRequestException;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -239,6 +240,8 @@ public final class AdminApi implements HttpService {
             HttpIO.send(res, Responses.error(Surface.ADMIN, "", e));
         } catch (HttpIO.TooLarge e) {
             HttpIO.send(res, Responses.error(Surface.ADMIN, "", AdminException.tooLarge("request body over 10 MB")));
+        } catch (BadRequestException e) {
+            throw e; // HTTP-level (an unreadable body): Helidon answers 400 and closes the connection
         } catch (RuntimeException e) {
             String requestId = requestIds.next();
             LOG.error("admin request {} {} failed", requestId, req.path().path(), e);

@@ -3,6 +3,7 @@ package dev.mkto.server.http;
 import dev.mkto.server.access.Caller;
 import dev.mkto.server.admin.Instances;
 import dev.mkto.server.identity.TokenService;
+import io.helidon.http.BadRequestException;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -96,6 +97,8 @@ public final class RestApi implements HttpService {
             HttpIO.send(res, Responses.error(surface, requestId, e));
         } catch (HttpIO.TooLarge e) {
             HttpIO.send(res, Responses.error(surface, requestId, MarketoException.of(ErrorCode.PAYLOAD_TOO_LARGE)));
+        } catch (BadRequestException e) {
+            throw e; // HTTP-level (an unreadable body): Helidon answers 400 and closes the connection
         } catch (RuntimeException e) {
             LOG.error("request {} {} failed", requestId, path, e);
             HttpIO.send(res, Responses.unexpected(surface, requestId));

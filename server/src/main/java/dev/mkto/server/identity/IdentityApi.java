@@ -7,6 +7,7 @@ import dev.mkto.server.http.RequestIds;
 import dev.mkto.server.http.Responses;
 import dev.mkto.server.http.Surface;
 import dev.mkto.server.http.ApiException;
+import io.helidon.http.BadRequestException;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -96,6 +97,8 @@ public final class IdentityApi implements HttpService {
             send(res, new Responses.Rendered(200, Json.write(out)));
         } catch (ApiException e) {
             send(res, Responses.error(Surface.IDENTITY, "", e));
+        } catch (BadRequestException e) {
+            throw e; // HTTP-level (an unreadable body): Helidon answers 400 and closes the connection
         } catch (RuntimeException e) {
             String requestId = requestIds.next();
             LOG.error("identity request {} failed", requestId, e);
