@@ -9,6 +9,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +71,7 @@ public final class RestApi implements HttpService {
             }
             ApiRoutes.Endpoint endpoint;
             Map<String, String> vars;
-            switch (router.match(method, path)) {
+            switch (router.match(method, routingPath(req))) {
                 case Router.Found<ApiRoutes.Endpoint> f -> {
                     endpoint = f.route().handler();
                     vars = f.vars();
@@ -127,6 +128,30 @@ public final class RestApi implements HttpService {
             throw MarketoException.of(ErrorCode.ACCESS_TOKEN_NOT_SPECIFIED);
         }
         return caller;
+    }
+
+    /**
+     * The path as sent, segment by segment percent-decoded, for the router. Helidon's own path is
+     * normalised: it folds "//", "." and ".." segments, ";" parameters and an encoded "/" into some
+     * other resource's path, where none of those names a resource here (610), as the router intends;
+     * nor is a dot segment ever a path variable's value.
+     */
+    private static String routingPath(ServerRequest req) {
+        String[] segments = req.prologue().uriPath().rawPath().split("/", -1);
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < segments.length; i++) {
+            String segment;
+            try {
+                segment = URLDecoder.decode(segments[i].replace("+", "%2B"), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw MarketoException.of(ErrorCode.NOT_FOUND);
+            }
+            if (segment.indexOf('/') >= 0 || segment.equals(".") || segment.equals("..")) {
+                throw MarketoException.of(ErrorCode.NOT_FOUND);
+            }
+            out.append(i == 0 ? "" : "/").append(segment);
+        }
+        return out.toString();
     }
 
     private static String first(Map<String, List<String>> params, String name) {
