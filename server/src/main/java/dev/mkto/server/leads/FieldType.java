@@ -130,7 +130,12 @@ public enum FieldType {
             }
             case DATE -> {
                 try {
-                    return LocalDate.parse(raw.strip()).toString();
+                    LocalDate date = LocalDate.parse(raw.strip());
+                    // Marketo dates are yyyy-MM-dd; a year outside 0001-9999 (e.g. "+999999999-12-31") has no such form
+                    if (date.getYear() < 1 || date.getYear() > 9999) {
+                        throw new Invalid(raw);
+                    }
+                    return date.toString();
                 } catch (DateTimeParseException e) {
                     throw new Invalid(raw);
                 }
