@@ -113,7 +113,9 @@ public final class IdentityApi implements HttpService {
         if (q.size() + f.size() > 1) {
             throw IdentityException.invalidRequest("Parameter " + name + " given more than once");
         }
-        return !q.isEmpty() ? q.getFirst() : !f.isEmpty() ? f.getFirst() : null;
+        String value = !q.isEmpty() ? q.getFirst() : !f.isEmpty() ? f.getFirst() : null;
+        // RFC 6749 3.1: a parameter sent without a value is treated as if it were omitted
+        return value == null || value.isEmpty() ? null : value;
     }
 
     private static String[] basic(ServerRequest req) {
