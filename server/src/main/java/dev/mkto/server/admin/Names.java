@@ -41,7 +41,7 @@ final class Names {
             throw AdminException.invalid("email must not be blank");
         }
         String s = value.strip();
-        if (s.length() > 255 || !EMAIL.matcher(s).matches()) {
+        if (s.length() > 255 || !EMAIL.matcher(s).matches() || s.chars().anyMatch(Character::isISOControl)) {
             throw AdminException.invalid("email '" + shorten(s) + "' is not an e-mail address (it need not be deliverable, but must look like name@example.com)");
         }
         return s;

@@ -81,7 +81,8 @@ public enum FieldType {
     public Object fromText(String raw, JsonNode node, Integer maxLength) {
         switch (this) {
             case STRING, TEXT, PHONE, URL -> {
-                if (maxLength != null && raw.length() > maxLength) {
+                // NUL is no character PostgreSQL text can hold: refuse it on every backend alike
+                if ((maxLength != null && raw.length() > maxLength) || raw.indexOf('\0') >= 0) {
                     throw new Invalid(raw);
                 }
                 return raw;
