@@ -16,6 +16,7 @@ import dev.mkto.server.leads.LeadField;
 import dev.mkto.server.leads.LeadSchema;
 import dev.mkto.server.limits.Limits;
 import dev.mkto.server.usage.Usage;
+import io.helidon.http.BadRequestException;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -292,6 +293,8 @@ public final class AdminApi implements HttpService {
             HttpIO.send(res, Responses.error(Surface.ADMIN, "", e));
         } catch (HttpIO.TooLarge e) {
             HttpIO.send(res, Responses.error(Surface.ADMIN, "", AdminException.tooLarge("request body over 10 MB")));
+        } catch (BadRequestException e) {
+            throw e; // HTTP-level (an unreadable body): Helidon answers 400 and closes the connection
         } catch (RuntimeException e) {
             String requestId = requestIds.next();
             LOG.error("admin request {} {} failed", requestId, req.path().path(), e);
@@ -304,7 +307,7 @@ public final class AdminApi implements HttpService {
         if (bytes.length == 0) {
             return Json.MAPPER.createObjectNode();
         }
-        String type = req.headers().contentType().map(Object::toString).orElse("");
+        String type = java.util.Objects.requireNonNullElse(HttpIO.contentType(req), "");
         if (!type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
             throw AdminException.unsupportedMediaType("send the body as Content-Type: application/json");
         }

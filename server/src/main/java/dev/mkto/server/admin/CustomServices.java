@@ -114,6 +114,9 @@ public final class CustomServices {
 
     /** For the identity service: the service holding {@code clientId}, in any instance. */
     public Optional<Credentials> credentials(String clientId) {
+        if (clientId.indexOf('\0') >= 0) {
+            return Optional.empty(); // no client id holds NUL, and PostgreSQL cannot bind it
+        }
         return jdbi.withHandle(h -> h.createQuery(CREDENTIALS).bind("clientId", clientId).map((rs, ctx) -> {
             long expires = rs.getLong("expires_at");
             Long expiresAt = rs.wasNull() ? null : expires;

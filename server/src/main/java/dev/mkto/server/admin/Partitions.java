@@ -50,6 +50,9 @@ public final class Partitions {
     }
 
     public Optional<Partition> byName(long instance, String name) {
+        if (name.indexOf('\0') >= 0) {
+            return Optional.empty(); // no name holds NUL, and PostgreSQL cannot bind it
+        }
         return jdbi.withHandle(h -> h.createQuery(BY_NAME).bind("instance", instance).bind("name", name.strip())
                 .map(Partitions::map).findOne());
     }

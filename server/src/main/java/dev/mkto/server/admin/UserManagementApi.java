@@ -29,6 +29,9 @@ public final class UserManagementApi implements ApiRoutes.Feature {
     private static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("yyyyMMdd'T'HH:mm:ss.SSS't'xx").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter FORMAT_IN = DateTimeFormatter.ofPattern("[yyyyMMdd][yyyy-MM-dd]'T'HH:mm:ss[.SSS][.SS][.S]'t'xx");
 
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
+
     private final Instances instances;
     private final Users users;
     private final Roles roles;
@@ -241,7 +244,8 @@ public final class UserManagementApi implements ApiRoutes.Feature {
         for (JsonNode item : list) {
             JsonNode role = item.get("accessRoleId");
             JsonNode workspace = item.get("workspaceId");
-            if (role == null || !role.isIntegralNumber() || workspace == null || !workspace.isIntegralNumber()) {
+            if (role == null || !role.isIntegralNumber() || !role.canConvertToLong()
+                    || workspace == null || !workspace.isIntegralNumber() || !workspace.canConvertToLong()) {
                 throw AdminException.invalid("each role needs an integer accessRoleId and workspaceId");
             }
             refs.add(Users.RoleRef.byId(role.asLong(), workspace.asLong()));
@@ -254,15 +258,21 @@ public final class UserManagementApi implements ApiRoutes.Feature {
         if (s == null) {
             return Optional.empty();
         }
+        Instant at;
         try {
-            return Optional.of(OffsetDateTime.parse(s).toInstant());
+            at = OffsetDateTime.parse(s).toInstant();
         } catch (DateTimeParseException e) {
             try {
-                return Optional.of(OffsetDateTime.parse(s, FORMAT_IN).toInstant());
+                at = OffsetDateTime.parse(s, FORMAT_IN).toInstant();
             } catch (DateTimeParseException e2) {
                 throw AdminException.invalid("expiresAt '" + s + "' is not an ISO-8601 datetime such as 2030-12-31T23:59:59-05:00");
             }
         }
+        // stored as epoch milliseconds: a year such as +999999999 does not fit
+        if (at.isBefore(EARLIEST) || at.isAfter(LATEST)) {
+            throw AdminException.invalid("expiresAt '" + s + "' is outside the years 0001-9999");
+        }
+        return Optional.of(at);
     }
 
     private static String required(JsonNode body, String name) {

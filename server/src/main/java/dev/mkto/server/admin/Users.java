@@ -121,6 +121,9 @@ public final class Users {
     }
 
     public Optional<User> byEmail(long instance, String email) {
+        if (email.indexOf('\0') >= 0) {
+            return Optional.empty(); // no address holds NUL, and PostgreSQL cannot bind it
+        }
         return jdbi.withHandle(h -> {
             Map<Long, List<Assignment>> assigned = assignments(h, instance);
             return h.createQuery(BY_EMAIL).bind("instance", instance).bind("email", email.strip().toLowerCase(Locale.ROOT))

@@ -1,11 +1,11 @@
 package dev.mkto.server.http;
 
+import io.helidon.http.BadRequestException;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.URLDecoder;
@@ -28,7 +28,11 @@ public final class HttpIO {
         }
     }
 
-    /** The whole body, at most {@code limit} bytes; {@link TooLarge} beyond that. */
+    /**
+     * The whole body, at most {@code limit} bytes; {@link TooLarge} beyond that. A body that cannot
+     * be read (a malformed chunk, a connection closed mid-body) is an HTTP-level fault like a bad
+     * Content-Length: {@link BadRequestException}, which callers leave to Helidon (400, connection closed).
+     */
     public static byte[] readBody(ServerRequest req, int limit) {
         var length = req.headers().contentLength();
         if (length.isPresent() && length.getAsLong() > limit) {
@@ -37,15 +41,16 @@ public final class HttpIO {
         if (!req.content().hasEntity()) {
             return new byte[0];
         }
+        byte[] bytes;
         try (InputStream in = req.content().inputStream()) {
-            byte[] bytes = in.readNBytes(limit + 1);
-            if (bytes.length > limit) {
-                throw new TooLarge();
-            }
-            return bytes;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            bytes = in.readNBytes(limit + 1);
+        } catch (IOException | RuntimeException e) {
+            throw new BadRequestException("Malformed request body");
         }
+        if (bytes.length > limit) {
+            throw new TooLarge();
+        }
+        return bytes;
     }
 
     public static void send(ServerResponse res, Responses.Rendered rendered) {
@@ -79,6 +84,14 @@ public final class HttpIO {
             return inet.getAddress().getHostAddress();
         }
         return String.valueOf(a);
+    }
+
+    /**
+     * The Content-Type header as sent, or null. Read raw: Helidon's parsed view throws on a value it
+     * cannot parse, and an unparseable type is simply not one the server accepts (612, not 611).
+     */
+    public static String contentType(ServerRequest req) {
+        return req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null);
     }
 
     public static boolean isForm(String contentType) {

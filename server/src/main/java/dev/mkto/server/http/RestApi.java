@@ -9,12 +9,14 @@ import dev.mkto.server.identity.TokenService;
 import dev.mkto.server.limits.Limits;
 import dev.mkto.server.store.Database;
 import dev.mkto.server.usage.Usage;
+import io.helidon.http.BadRequestException;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.net.InetAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -84,9 +86,6 @@ public final class RestApi implements HttpService {
             if (rawPath.length() + rawQuery.length() + 1 > MAX_URI) {
                 throw MarketoException.of(ErrorCode.URI_TOO_LONG);
             }
-            if (rawPath.contains("//")) {
-                throw MarketoException.of(ErrorCode.NOT_FOUND); // Marketo no longer serves double slashes
-            }
             Map<String, List<String>> params = HttpIO.parseForm(rawQuery);
             String method = req.prologue().method().text();
             String override = method.equals("POST") ? first(params, "_method") : null;
@@ -95,7 +94,7 @@ public final class RestApi implements HttpService {
             }
             ApiRoutes.Endpoint endpoint;
             Map<String, String> vars;
-            switch (router.match(method, path)) {
+            switch (router.match(method, routingPath(req))) {
                 case Router.Found<ApiRoutes.Endpoint> f -> {
                     endpoint = f.route().handler();
                     vars = f.vars();
@@ -113,7 +112,7 @@ public final class RestApi implements HttpService {
                 throw MarketoException.of(ErrorCode.ACCESS_DENIED);
             }
             byte[] body = HttpIO.readBody(req, MAX_BODY);
-            String contentType = req.headers().contentType().map(Object::toString).orElse(null);
+            String contentType = HttpIO.contentType(req);
             if (override != null && HttpIO.isForm(contentType)) {
                 params.putAll(HttpIO.parseForm(new String(body, StandardCharsets.UTF_8)));
                 body = new byte[0];
@@ -136,6 +135,8 @@ public final class RestApi implements HttpService {
         } catch (HttpIO.TooLarge e) {
             failure = ErrorCode.PAYLOAD_TOO_LARGE.code();
             HttpIO.send(res, Responses.error(surface, requestId, MarketoException.of(ErrorCode.PAYLOAD_TOO_LARGE)));
+        } catch (BadRequestException e) {
+            throw e; // HTTP-level (an unreadable body): Helidon answers 400 and closes the connection
         } catch (RuntimeException e) {
             if (Database.isUnavailable(e)) {
                 LOG.warn("request {} {}: the database does not answer", requestId, path);
@@ -220,6 +221,30 @@ public final class RestApi implements HttpService {
             throw MarketoException.of(ErrorCode.ACCESS_TOKEN_NOT_SPECIFIED);
         }
         return caller;
+    }
+
+    /**
+     * The path as sent, segment by segment percent-decoded, for the router. Helidon's own path is
+     * normalised: it folds "//", "." and ".." segments, ";" parameters and an encoded "/" into some
+     * other resource's path, where none of those names a resource here (610), as the router intends;
+     * nor is a dot segment ever a path variable's value.
+     */
+    private static String routingPath(ServerRequest req) {
+        String[] segments = req.prologue().uriPath().rawPath().split("/", -1);
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < segments.length; i++) {
+            String segment;
+            try {
+                segment = URLDecoder.decode(segments[i].replace("+", "%2B"), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw MarketoException.of(ErrorCode.NOT_FOUND);
+            }
+            if (segment.indexOf('/') >= 0 || segment.equals(".") || segment.equals("..")) {
+                throw MarketoException.of(ErrorCode.NOT_FOUND);
+            }
+            out.append(i == 0 ? "" : "/").append(segment);
+        }
+        return out.toString();
     }
 
     private static String first(Map<String, List<String>> params, String name) {

@@ -11,6 +11,7 @@ import dev.mkto.server.admin.InstanceSettings;
 import dev.mkto.server.admin.Instances;
 import dev.mkto.server.http.ApiException;
 import dev.mkto.server.http.RestApi;
+import io.helidon.http.BadRequestException;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -59,7 +60,7 @@ public final class IdentityApi implements HttpService {
             Map<String, List<String>> query = HttpIO.parseForm(req.query().rawValue());
             Map<String, List<String>> form = Map.of();
             if (req.prologue().method().text().equals("POST")) {
-                String type = req.headers().contentType().map(Object::toString).orElse(null);
+                String type = HttpIO.contentType(req);
                 byte[] body;
                 try {
                     body = HttpIO.readBody(req, MAX_BODY);
@@ -113,6 +114,8 @@ public final class IdentityApi implements HttpService {
             send(res, new Responses.Rendered(200, Json.write(out)));
         } catch (ApiException e) {
             send(res, Responses.error(Surface.IDENTITY, "", e));
+        } catch (BadRequestException e) {
+            throw e; // HTTP-level (an unreadable body): Helidon answers 400 and closes the connection
         } catch (RuntimeException e) {
             String requestId = requestIds.next();
             LOG.error("identity request {} failed", requestId, e);
@@ -127,7 +130,9 @@ public final class IdentityApi implements HttpService {
         if (q.size() + f.size() > 1) {
             throw IdentityException.invalidRequest("Parameter " + name + " given more than once");
         }
-        return !q.isEmpty() ? q.getFirst() : !f.isEmpty() ? f.getFirst() : null;
+        String value = !q.isEmpty() ? q.getFirst() : !f.isEmpty() ? f.getFirst() : null;
+        // RFC 6749 3.1: a parameter sent without a value is treated as if it were omitted
+        return value == null || value.isEmpty() ? null : value;
     }
 
     private static String[] basic(ServerRequest req) {

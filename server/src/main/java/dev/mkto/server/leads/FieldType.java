@@ -81,7 +81,8 @@ public enum FieldType {
     public Object fromText(String raw, JsonNode node, Integer maxLength) {
         switch (this) {
             case STRING, TEXT, PHONE, URL -> {
-                if (maxLength != null && raw.length() > maxLength) {
+                // NUL is no character PostgreSQL text can hold: refuse it on every backend alike
+                if ((maxLength != null && raw.length() > maxLength) || raw.indexOf('\0') >= 0) {
                     throw new Invalid(raw);
                 }
                 return raw;
@@ -130,7 +131,12 @@ public enum FieldType {
             }
             case DATE -> {
                 try {
-                    return LocalDate.parse(raw.strip()).toString();
+                    LocalDate date = LocalDate.parse(raw.strip());
+                    // Marketo dates are yyyy-MM-dd; a year outside 0001-9999 (e.g. "+999999999-12-31") has no such form
+                    if (date.getYear() < 1 || date.getYear() > 9999) {
+                        throw new Invalid(raw);
+                    }
+                    return date.toString();
                 } catch (DateTimeParseException e) {
                     throw new Invalid(raw);
                 }

@@ -116,8 +116,8 @@ final class LeadRepository {
                 } catch (NumberFormatException e) {
                     // a non-number never matches an integer column
                 }
-            } else {
-                bound.add(k);
+            } else if (k.indexOf('\0') < 0) {
+                bound.add(k); // a key with NUL matches nothing stored (and PostgreSQL cannot bind it)
             }
         }
         if (bound.isEmpty()) {
