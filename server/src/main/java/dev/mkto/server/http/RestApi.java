@@ -90,7 +90,11 @@ public final class RestApi implements HttpService {
             String method = req.prologue().method().text();
             String override = method.equals("POST") ? first(params, "_method") : null;
             if (override != null) {
-                method = override.toUpperCase(java.util.Locale.ROOT);
+                // Marketo's override exists for long GET queries; it names no other method
+                if (!override.equalsIgnoreCase("GET")) {
+                    throw MarketoException.of(ErrorCode.METHOD_NOT_SUPPORTED);
+                }
+                method = "GET";
             }
             ApiRoutes.Endpoint endpoint;
             Map<String, String> vars;

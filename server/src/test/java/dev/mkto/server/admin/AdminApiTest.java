@@ -203,7 +203,7 @@ class AdminApiTest extends OnEveryBackend {
             server.clock().advance(Duration.ofSeconds(1));
             JsonNode a = ok(call("PATCH", "/instance", Map.of("limits", Map.of("rateCalls", 50))));
             assertThat(a.path("limits").path("rateCalls").asInt()).isEqualTo(50);
-            for (String kept : List.of("rateWindowSeconds", "concurrent", "dailyQuota", "timeZone")) {
+            for (String kept : List.of("rateWindowSeconds", "concurrent", "dailyQuota", "timeZone", "exportDailyQuotaMb")) {
                 assertThat(a.path("limits").path(kept)).as(kept).isEqualTo(before.path("limits").path(kept));
             }
             assertThat(a.path("tokenTtlSeconds")).isEqualTo(before.path("tokenTtlSeconds"));
@@ -213,7 +213,7 @@ class AdminApiTest extends OnEveryBackend {
 
             JsonNode b = ok(call("PATCH", "/instance", Map.of("limits", Map.of("timeZone", "Europe/Paris", "dailyQuota", 1000))));
             assertThat(b.path("limits")).isEqualTo(object("rateCalls", 50, "rateWindowSeconds", 20, "concurrent", 10,
-                    "dailyQuota", 1000, "timeZone", "Europe/Paris"));
+                    "dailyQuota", 1000, "timeZone", "Europe/Paris", "exportDailyQuotaMb", 500));
 
             JsonNode c = ok(call("PATCH", "/instance", Map.of("ipAllowlist", Map.of("entries",
                     List.of(" 127.0.0.1 ", "10.0.*.*", "192.168.1.10-192.168.1.20", "2001:db8::/32")))));

@@ -43,9 +43,19 @@ class BadInputTest {
     private static final String ADD_ROLES = "POST " + UM + "/{userid}/roles/create.json";
     private static final String REMOVE_ROLES = "POST " + UM + "/{userid}/roles/delete.json";
     /** Endpoints that read a JSON body; every other POST must be listed in {@link #POST_WITHOUT_BODY}. */
-    private static final Set<String> JSON_BODY = Set.of(SYNC, DELETE, MOVE, INVITE, UPDATE, ADD_ROLES, REMOVE_ROLES);
+    private static final String TYPE = "POST /rest/v1/activities/external/type/{apiName}";
+    private static final Set<String> JSON_BODY = Set.of(SYNC, DELETE, MOVE, INVITE, UPDATE, ADD_ROLES, REMOVE_ROLES,
+            "POST /rest/v1/activities/external.json", "POST /rest/v1/activities/external/type.json", TYPE + ".json",
+            TYPE + "/attributes/create.json", TYPE + "/attributes/update.json", TYPE + "/attributes/delete.json",
+            "POST /rest/v1/lists/{listId}/leads.json", "POST /rest/v1/campaigns/{id}/trigger.json",
+            "POST /rest/v1/campaigns/{id}/schedule.json", "POST /bulk/v1/leads/export/create.json",
+            "POST /bulk/v1/activities/export/create.json", "GET /rest/v1/lists/{listId}/leads/ismember.json",
+            "DELETE /rest/v1/lists/{listId}/leads.json");
     private static final Set<String> POST_WITHOUT_BODY = Set.of("POST " + UM + "/{userid}/delete.json",
-            "POST " + UM + "/{userid}/invite/delete.json");
+            "POST " + UM + "/{userid}/invite/delete.json", TYPE + "/approve.json", TYPE + "/discardDraft.json",
+            TYPE + "/delete.json", "POST /bulk/v1/leads/export/{exportId}/enqueue.json",
+            "POST /bulk/v1/leads/export/{exportId}/cancel.json", "POST /bulk/v1/activities/export/{exportId}/enqueue.json",
+            "POST /bulk/v1/activities/export/{exportId}/cancel.json");
 
     private static final int MB = 1024 * 1024;
     /** Stands for any User Management endpoint where a check needs only the surface. */
@@ -81,6 +91,8 @@ class BadInputTest {
         server = TestServer.start(Backend.H2);
         api = server.api();
         admin = server.admin();
+        // the batteries make thousands of calls; the limits themselves are LimitsTest's subject
+        admin.patch("/instance", Map.of("limits", Map.of("rateCalls", 1_000_000, "concurrent", 1000, "dailyQuota", 1_000_000_000)));
         String role = AdminClient.unique("all");
         roleId = admin.role(role, "Access API");
         String caller = AdminClient.unique("caller") + "@example.com";
@@ -95,7 +107,9 @@ class BadInputTest {
             String[] parts = e.split(" ", 2);
             String user = parts[1].endsWith("/delete.json") && parts[1].contains("{userid}") && !parts[1].contains("/roles/")
                     ? nobody : target;
-            return new Endpoint(parts[0], parts[1], parts[1].replace("{id}", Long.toString(leadId)).replace("{userid}", user));
+            // every other path variable names something that does not exist: the answer is a not-found code
+            return new Endpoint(parts[0], parts[1], parts[1].replace("{id}", Long.toString(leadId)).replace("{userid}", user)
+                    .replaceAll("\\{[A-Za-z]+\\}", "987654321"));
         }).toList();
     }
 
@@ -166,7 +180,9 @@ class BadInputTest {
             Api.Response viaGet = send(e, "GET", e.path() + "?fields=email%2CfirstName&pageSize=5&x=%E2%80%AE%00", null, null);
             assertSane(e, viaPost);
             assertThat(outcome(viaPost)).as("%s via POST _method=GET", e).isEqualTo(outcome(viaGet));
-            assertThat(withoutRequestId(viaPost.json())).isEqualTo(withoutRequestId(viaGet.json()));
+            if (!e.template().startsWith("/rest/v1/stats/")) { // usage counts the call before it
+                assertThat(withoutRequestId(viaPost.json())).isEqualTo(withoutRequestId(viaGet.json()));
+            }
         } else {
             expect(e, viaPost, "605");
         }
@@ -299,7 +315,7 @@ class BadInputTest {
     @Test
     void unknownPathWhenCalledWithOrWithoutTokenThen610() {
         for (String path : List.of("/rest/v1/nope.json", "/rest/v2/leads.json", "/rest/v1/leads", "/rest/v1/lead/1",
-                "/rest/v1/lead/1.json/extra", "/rest", "/rest/", "/rest/v1/", "/bulk/v1/leads/export.json", "/rest/bulk/v1/leads.json",
+                "/rest/v1/lead/1.json/extra", "/rest", "/rest/", "/rest/v1/", "/bulk/v1/leads/exports.json", "/rest/bulk/v1/leads.json",
                 "/rest/rest/v1/leads.json", "/rest/v1/LEADS.json", "/rest/v1/leads.JSON", "/rest/v1/leads.json.json",
                 "/rest/v1/%E2%80%AE.json", "/rest/v1/%00.json")) {
             for (String bearer : new String[] {token, null}) {
