@@ -19,7 +19,8 @@ final class Assets {
 
     private static final Map<String, Asset> FILES = Map.of(
             "/admin/assets/console.css", load("console.css", "text/css; charset=UTF-8"),
-            "/admin/assets/console.js", load("console.js", "text/javascript; charset=UTF-8"));
+            "/admin/assets/console.js", load("console.js", "text/javascript; charset=UTF-8"),
+            "/admin/assets/favicon.svg", load("favicon.svg", "image/svg+xml"));
 
     private Assets() {
     }

@@ -95,6 +95,7 @@ final class Ui {
                         el("meta", attr("charset", "utf-8")),
                         el("meta", attr("name", "viewport"), attr("content", "width=device-width, initial-scale=1")),
                         el("title", title + " — " + PRODUCT),
+                        el("link", attr("rel", "icon"), attr("type", "image/svg+xml"), attr("href", "/admin/assets/favicon.svg")),
                         el("link", attr("rel", "stylesheet"), attr("href", "/admin/assets/console.css")),
                         el("script", attr("src", "/admin/assets/console.js"), flag("defer", true))),
                 body));

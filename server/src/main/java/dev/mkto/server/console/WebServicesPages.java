@@ -32,8 +32,14 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class WebServicesPages implements Exchange.Pages {
 
-    private static final Map<String, List<String>> IP_FIELDS = Map.of(
-            "entries", List.of("entries"), "trustedProxies", List.of("trustedproxies"), "address", List.of("address"));
+    /** In this order: an entry's message also says "address". */
+    private static final Map<String, List<String>> IP_FIELDS = new LinkedHashMap<>();
+
+    static {
+        IP_FIELDS.put("entries", List.of("entries"));
+        IP_FIELDS.put("trustedProxies", List.of("trustedproxies"));
+        IP_FIELDS.put("address", List.of("address"));
+    }
 
     /** The IP restrictions form as typed (or as stored), and a dry run's outcome. */
     private record IpForm(boolean enabled, String entries, boolean applyToIdentity, String trustedProxies, String address,
