@@ -299,9 +299,4 @@ public final class Console implements HttpService {
     private static String enc(String s) {
         return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
-
-    /** Sessions currently open (for tests and diagnostics). */
-    int openSessions() {
-        return sessions.count();
-    }
 }

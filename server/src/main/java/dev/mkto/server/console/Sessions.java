@@ -173,11 +173,6 @@ final class Sessions {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
-    synchronized int count() {
-        expire(clock.instant());
-        return sessions.size();
-    }
-
     private boolean expired(Session s, Instant now) {
         return !now.isBefore(s.lastSeenAt.plus(IDLE)) || !now.isBefore(s.createdAt.plus(LIFETIME));
     }

@@ -6,6 +6,7 @@ import static dev.mkto.server.console.Html.el;
 import static dev.mkto.server.console.Html.flag;
 import static dev.mkto.server.console.Html.id;
 
+import dev.mkto.server.http.HttpIO;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -38,7 +39,7 @@ final class SignInPage {
                 Console.redirect(res, "/admin/users");
                 return;
             }
-            Map<String, List<String>> query = dev.mkto.server.http.HttpIO.parseForm(req.query().rawValue());
+            Map<String, List<String>> query = HttpIO.parseForm(req.query().rawValue());
             String notice = query.containsKey("signedout") ? "You are signed out."
                     : query.containsKey("nocookie") ? "Your browser did not keep the session cookie. The console's cookies are "
                     + "Secure: open it over HTTPS, or at http://localhost or http://127.0.0.1." : null;

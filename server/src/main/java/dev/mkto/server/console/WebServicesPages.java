@@ -195,12 +195,9 @@ final class WebServicesPages implements Exchange.Pages {
     }
 
     private Html.Element limits(Req r, Map<String, String> v, Ui.Errors errors) {
-        Limits.Snapshot now = limits.snapshot(instances.defaultId(), null, null);
         return el("section", cls("panel"), attr("aria-labelledby", "limits-h"),
                 el("h2", id("limits-h"), "Limits"),
-                el("p", id("limits-now"), "In use now: " + now.callsInWindow() + " of " + now.rateCalls() + " calls in the last "
-                        + now.rateWindowSeconds() + " s, " + now.inFlight() + " of " + now.concurrent() + " in flight, "
-                        + now.quotaUsed() + " of " + now.dailyQuota() + " today (resets " + Ui.when(now.quotaResetsAt()) + ")."),
+                el("p", id("limits-now"), inUse()),
                 Ui.errorSummary(errors),
                 Ui.form("/admin/web-services/limits", r.csrf(),
                         el("div", cls("grid-2"),
@@ -212,6 +209,19 @@ final class WebServicesPages implements Exchange.Pages {
                                 Ui.input("number", "tokenTtlSeconds", "Token lifetime (seconds)", v.get("tokenTtlSeconds"), "Marketo: 3600.",
                                         errors, true)),
                         el("div", cls("actions"), Ui.submit("Save Limits"))));
+    }
+
+    /** What is in use of the limits now ({@code GET /admin/api/v1/limits}); the settings stay editable if it cannot be read. */
+    private String inUse() {
+        Limits.Snapshot now;
+        try {
+            now = limits.snapshot(instances.defaultId(), null, null);
+        } catch (RuntimeException e) {
+            return "In use now: unknown (the limits store does not answer).";
+        }
+        return "In use now: " + now.callsInWindow() + " of " + now.rateCalls() + " calls in the last " + now.rateWindowSeconds() + " s, "
+                + now.inFlight() + " of " + now.concurrent() + " in flight, " + now.quotaUsed() + " of " + now.dailyQuota()
+                + " today (resets " + Ui.when(now.quotaResetsAt()) + ").";
     }
 
     private static long number(String what, String value) {
