@@ -266,6 +266,26 @@ class ConsoleHttpTest {
     }
 
     @Test
+    void webServicesUrlsFollowTheHostTheBrowserUsedAndATrustedProxysForwardedHeaders() {
+        Browser b = new Browser();
+        b.signIn(TestServer.ADMIN_TOKEN);
+        assertThat(b.get("/admin/web-services").body()).contains("value=\"" + server.api().base() + "/rest\"",
+                "value=\"" + server.api().base() + "/\"");
+        HttpRequest.Builder proxied = HttpRequest.newBuilder(URI.create(server.api().base() + "/admin/web-services"))
+                .header("X-Forwarded-Host", "mkto.example.com").header("X-Forwarded-Proto", "https");
+        assertThat(b.send(proxied).body()).as("untrusted peer: forwarded headers ignored").doesNotContain("mkto.example.com");
+        server.admin().patch("/instance", Map.of("ipAllowlist", Map.of("trustedProxies", List.of("127.0.0.1"))));
+        try {
+            HttpRequest.Builder trusted = HttpRequest.newBuilder(URI.create(server.api().base() + "/admin/web-services"))
+                    .header("X-Forwarded-Host", "mkto.example.com").header("X-Forwarded-Proto", "https");
+            assertThat(b.send(trusted).body()).contains("value=\"https://mkto.example.com/rest\"",
+                    "value=\"https://mkto.example.com/identity\"", "value=\"https://mkto.example.com/\"");
+        } finally {
+            server.admin().patch("/instance", Map.of("ipAllowlist", Map.of("trustedProxies", List.of())));
+        }
+    }
+
+    @Test
     void signInAnswerWhenCookieWasNotKeptThenExplainsSecureCookies() {
         HttpResponse<String> r = new Browser().get("/admin/users?signedin=1");
         assertThat(r.headers().firstValue("Location")).hasValue("/admin/login?nocookie=1");
