@@ -26,6 +26,7 @@ import dev.mkto.server.http.RestApi;
 import dev.mkto.server.http.Router;
 import dev.mkto.server.identity.TokenService;
 import dev.mkto.server.limits.Limits;
+import dev.mkto.server.store.Database;
 import dev.mkto.server.usage.Usage;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
@@ -136,6 +137,11 @@ public final class Console implements HttpService {
         } catch (HttpIO.TooLarge e) {
             plain(res, 413, "The form is over 1 MB.");
         } catch (RuntimeException e) {
+            if (Database.isUnavailable(e)) {
+                LOG.warn("console request {} {}: the database does not answer", method, path);
+                plain(res, 503, "The database does not answer; try again in a moment.");
+                return;
+            }
             String requestId = requestIds.next();
             LOG.error("console request {} {} {} failed", requestId, method, path, e);
             plain(res, 500, "Internal error; see the server log for request " + requestId + ".");
