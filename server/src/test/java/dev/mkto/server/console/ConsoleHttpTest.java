@@ -231,7 +231,10 @@ class ConsoleHttpTest {
             assertThat(r.headers().firstValue("X-Content-Type-Options")).as(path).hasValue("nosniff");
             assertThat(r.headers().firstValue("Referrer-Policy")).as(path).hasValue("no-referrer");
         }
-        assertThat(b.get("/admin/users").headers().firstValue("Cache-Control")).hasValue("no-store");
+        assertThat(b.get("/admin/users").headers().allValues("Cache-Control")).containsExactly("no-store");
+        HttpResponse<String> css = b.get("/admin/assets/console.css");
+        assertThat(css.headers().allValues("Cache-Control")).containsExactly("no-cache");
+        assertThat(css.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/css"));
         assertThat(b.get("/admin/nope").statusCode()).isEqualTo(404);
     }
 
