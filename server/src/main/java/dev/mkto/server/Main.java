@@ -53,6 +53,7 @@ public final class Main {
                 + " (instance " + server.munchkinId() + ", " + (config.postgres() ? "PostgreSQL" : "H2 in " + config.dataDir()) + ")");
         System.out.println("  REST endpoint  " + base + "/rest");
         System.out.println("  Identity URL   " + base + "/identity");
+        System.out.println("  Admin console  " + base + "/admin");
         System.out.println("  Admin API      " + base + "/admin/api/v1");
         server.generatedAdminToken().ifPresent(token -> {
             System.out.println("  Admin token    " + token);

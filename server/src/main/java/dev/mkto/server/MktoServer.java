@@ -16,6 +16,8 @@ import dev.mkto.server.admin.AdminAuth;
 import dev.mkto.server.admin.Assets;
 import dev.mkto.server.admin.CustomServices;
 import dev.mkto.server.admin.Instances;
+import dev.mkto.server.admin.IpCheck;
+import dev.mkto.server.admin.LeastPrivilege;
 import dev.mkto.server.admin.Partitions;
 import dev.mkto.server.admin.Roles;
 import dev.mkto.server.admin.SeedLoader;
@@ -23,6 +25,7 @@ import dev.mkto.server.admin.UserManagementApi;
 import dev.mkto.server.admin.Users;
 import dev.mkto.server.admin.Workspaces;
 import dev.mkto.server.config.ServerConfig;
+import dev.mkto.server.console.Console;
 import dev.mkto.server.http.ApiRoutes;
 import dev.mkto.server.http.RequestIds;
 import dev.mkto.server.http.RestApi;
@@ -120,6 +123,8 @@ public final class MktoServer implements AutoCloseable {
             limits = config.redisUrl().map(url -> Limits.redis(url, cluster, instances, clock, usage))
                     .orElseGet(() -> Limits.local(instances, clock, usage));
             Allowlist allowlist = new Allowlist();
+            IpCheck ipCheck = new IpCheck(allowlist);
+            LeastPrivilege leastPrivilege = new LeastPrivilege(users, roles, services, usage);
 
             // fixtures and the admin credential
             SeedLoader seeds = new SeedLoader(jdbi, clock, events, instances, partitions, workspaces, roles, users, services, leadSchema, leads);
@@ -144,7 +149,9 @@ public final class MktoServer implements AutoCloseable {
             IdentityApi identity = new IdentityApi(tokens, instances, allowlist, requestIds);
             RestApi rest = new RestApi(api, tokens, instances, allowlist, limits, usage, requestIds);
             AdminApi admin = new AdminApi(adminAuth, instances, partitions, workspaces, roles, users, services, leadSchema, tokens,
-                    seeds, new Assets(jdbi, clock, workspaces), limits, usage, allowlist, clock, requestIds);
+                    seeds, new Assets(jdbi, clock, workspaces), limits, usage, ipCheck, leastPrivilege, clock, requestIds);
+            Console console = new Console(adminAuth, instances, partitions, workspaces, roles, users, services, tokens, limits, usage,
+                    ipCheck, leastPrivilege, allowlist, clock, requestIds, this::baseUrl);
 
             webServer = WebServer.builder()
                     .host(config.host())
@@ -153,7 +160,7 @@ public final class MktoServer implements AutoCloseable {
                     .addProtocol(Http1Config.builder().maxPrologueLength(64 * 1024).build())
                     .routing(routing -> routing
                             .get("/ping", (req, res) -> res.send("pong"))
-                            .register(identity, rest, admin))
+                            .register(identity, rest, admin, console))
                     .build()
                     .start();
             housekeeping = Thread.ofVirtual().name("mkto-housekeeping").start(() -> housekeep(tokens));

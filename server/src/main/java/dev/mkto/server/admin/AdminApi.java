@@ -1,7 +1,5 @@
 package dev.mkto.server.admin;
 
-import dev.mkto.server.access.Allowlist;
-import dev.mkto.server.access.IpRules;
 import dev.mkto.server.access.Permission;
 import dev.mkto.server.http.AdminException;
 import dev.mkto.server.http.ApiException;
@@ -22,7 +20,6 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.net.InetAddress;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.OffsetDateTime;
@@ -85,13 +82,14 @@ public final class AdminApi implements HttpService {
     private final Assets assets;
     private final Limits limits;
     private final Usage usage;
-    private final Allowlist allowlist;
+    private final IpCheck ipCheck;
+    private final LeastPrivilege leastPrivilege;
     private final InstantSource clock;
     private final RequestIds requestIds;
 
     public AdminApi(AdminAuth auth, Instances instances, Partitions partitions, Workspaces workspaces, Roles roles, Users users,
-                    CustomServices services, LeadSchema leadSchema, TokenService tokens, SeedLoader seeds, Assets assets, Limits limits, Usage usage,
-                    Allowlist allowlist, InstantSource clock, RequestIds requestIds) {
+                    CustomServices services, LeadSchema leadSchema, TokenService tokens, SeedLoader seeds, Assets assets, Limits limits,
+                    Usage usage, IpCheck ipCheck, LeastPrivilege leastPrivilege, InstantSource clock, RequestIds requestIds) {
         this.auth = auth;
         this.instances = instances;
         this.partitions = partitions;
@@ -105,7 +103,8 @@ public final class AdminApi implements HttpService {
         this.assets = assets;
         this.limits = limits;
         this.usage = usage;
-        this.allowlist = allowlist;
+        this.ipCheck = ipCheck;
+        this.leastPrivilege = leastPrivilege;
         this.clock = clock;
         this.requestIds = requestIds;
         routes();
@@ -178,6 +177,7 @@ public final class AdminApi implements HttpService {
                 .add("POST", BASE + "/users", r -> new Created(user(users.create(id(), userDraft(r)), null)))
                 .add("GET", BASE + "/users/{id}", r -> user(users.get(id(), r.id("id")), usage.lastUsed("user").get(r.id("id"))))
                 .add("PATCH", BASE + "/users/{id}", r -> user(users.update(id(), r.id("id"), userDraft(r)), usage.lastUsed("user").get(r.id("id"))))
+                .add("GET", BASE + "/users/{id}/least-privilege", r -> leastPrivilege.report(id(), r.id("id"), days(r)))
                 .add("DELETE", BASE + "/users/{id}", r -> {
                     users.delete(id(), r.id("id"));
                     return null;
@@ -346,31 +346,8 @@ public final class AdminApi implements HttpService {
 
     private Object ipCheck(Request r) {
         keys(r, "address", "entries", "trustedProxies", "forwardedFor");
-        String address = str(r, "address");
-        InetAddress peer = address == null ? null : IpRules.literal(address)
-                .orElseThrow(() -> AdminException.invalid("address '" + address + "' is not an IPv4 or IPv6 address"));
-        if (peer == null) {
-            throw AdminException.invalid("address is required");
-        }
-        InstanceSettings.IpAllowlist current = instances.current().settings().ipAllowlist();
-        List<String> entries = strings(r, "entries") == null ? current.entries() : strings(r, "entries");
-        List<String> proxies = strings(r, "trustedProxies") == null ? current.trustedProxies() : strings(r, "trustedProxies");
-        Allowlist.Rules rules;
-        try {
-            rules = allowlist.rules(true, entries, current.applyToIdentity(), proxies);
-        } catch (IllegalArgumentException e) {
-            throw AdminException.invalid(e.getMessage());
-        }
-        List<String> forwarded = strings(r, "forwardedFor") == null ? List.of() : strings(r, "forwardedFor");
-        InetAddress client = Allowlist.client(peer, forwarded, rules.proxies());
-        Optional<String> match = rules.entries().matching(client);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("client", client.getHostAddress());
-        m.put("allowed", match.isPresent());
-        m.put("matchedEntry", match.orElse(null));
-        m.put("allowlistEnabled", current.enabled());
-        m.put("wouldBeRefused", current.enabled() && match.isEmpty());
-        return m;
+        return ipCheck.check(instances.current().settings().ipAllowlist(), str(r, "address"), strings(r, "entries"),
+                strings(r, "trustedProxies"), strings(r, "forwardedFor"));
     }
 
     private Object limitsView() {
