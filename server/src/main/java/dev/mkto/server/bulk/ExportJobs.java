@@ -60,6 +60,8 @@ final class ExportJobs {
     private static final String RENEW = "UPDATE export_job SET claimed_until = :until WHERE id = :id AND status = 'Processing' AND claimed_by = :node";
     private static final String RELEASE_EXPIRED = "UPDATE export_job SET status = 'Queued', claimed_by = NULL, started_at = NULL "
             + "WHERE status = 'Processing' AND claimed_until < :now";
+    private static final String RELEASE_OWN = "UPDATE export_job SET status = 'Queued', claimed_by = NULL, started_at = NULL "
+            + "WHERE status = 'Processing' AND claimed_by = :node";
     private static final String COMPLETE = "UPDATE export_job SET status = 'Completed', finished_at = :now, number_of_records = :records, "
             + "file_size = :size, file_checksum = :checksum, claimed_by = NULL WHERE id = :id AND status = 'Processing' AND claimed_by = :node";
     private static final String FAIL = "UPDATE export_job SET status = 'Failed', finished_at = :now, error_message = :error, claimed_by = NULL "
@@ -146,6 +148,11 @@ final class ExportJobs {
     /** Puts back in the queue the jobs whose processing lease ran out. */
     int releaseExpired() {
         return jdbi.withHandle(h -> h.createUpdate(RELEASE_EXPIRED).bind("now", clock.millis()).execute());
+    }
+
+    /** Puts the jobs this process is exporting back in the queue (on a graceful stop). */
+    int releaseOwn() {
+        return jdbi.withHandle(h -> h.createUpdate(RELEASE_OWN).bind("node", node).execute());
     }
 
     /** Claims a queued job if its instance has a free processing slot (checked under a lock on the instance row). */

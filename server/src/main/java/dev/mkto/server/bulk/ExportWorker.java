@@ -17,7 +17,9 @@ import tools.jackson.databind.JsonNode;
  * Runs queued export jobs in the background: claims a job when its instance has a free slot,
  * rebuilds its file from scratch (so a job taken over after a crash is never half-written twice),
  * renews its lease as it goes, and stops when the job is cancelled. Each process runs at most two
- * jobs at once; the instance-wide limit of two processing is enforced when claiming.
+ * jobs at once; the instance-wide limit of two processing is enforced when claiming. A graceful
+ * stop finishes the page in hand and puts its jobs back in the queue, so a restart resumes them
+ * at once; a process that dies instead leaves them to the lease.
  */
 final class ExportWorker implements AutoCloseable {
 
@@ -25,12 +27,14 @@ final class ExportWorker implements AutoCloseable {
     private static final int PAGE = 2000;
     private static final Duration POLL = Duration.ofMillis(250);
     private static final Duration HOUSEKEEPING = Duration.ofMinutes(10);
+    private static final Duration STOP_WAIT = Duration.ofSeconds(10);
 
     private final ExportJobs jobs;
     private final LeadService leads;
     private final ActivityService activities;
     private final ConcurrentHashMap<String, Thread> running = new ConcurrentHashMap<>();
     private volatile Thread loop;
+    private volatile boolean stopping;
 
     ExportWorker(ExportJobs jobs, LeadService leads, ActivityService activities) {
         this.jobs = jobs;
@@ -101,8 +105,8 @@ final class ExportWorker implements AutoCloseable {
                     break;
                 }
                 after = Long.parseLong(page.getLast().getFirst());
-                if (!jobs.renew(job.id())) {
-                    return; // cancelled, or taken over after a lost lease
+                if (stopping || !jobs.renew(job.id())) {
+                    return; // stopping, cancelled, or taken over after a lost lease
                 }
             }
             long[] totals = file.finish();
@@ -110,6 +114,9 @@ final class ExportWorker implements AutoCloseable {
                 LOG.debug("export {} was cancelled while finishing", job.id());
             }
         } catch (RuntimeException e) {
+            if (stopping) {
+                return; // the stop puts the job back in the queue
+            }
             if (Database.isUnavailable(e)) {
                 LOG.warn("export {}: the database went away; another attempt follows when the lease ends", job.id());
                 return;
@@ -150,10 +157,26 @@ final class ExportWorker implements AutoCloseable {
 
     @Override
     public void close() {
+        stopping = true;
         Thread t = loop;
         if (t != null) {
             t.interrupt();
         }
-        running.values().forEach(Thread::interrupt);
+        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+        try {
+            if (t != null) {
+                t.join(STOP_WAIT);
+            }
+            for (Thread export : running.values()) {
+                export.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            jobs.releaseOwn();
+        } catch (RuntimeException e) {
+            LOG.warn("export worker: could not hand its jobs back; they resume when their lease ends");
+        }
     }
 }

@@ -86,6 +86,7 @@ public record ServerConfig(
         return "http://" + shown + ":" + boundPort;
     }
 
+    /** The embedded database in {@code dataDir}, speaking enough PostgreSQL for the one set of migrations. */
     public static String defaultH2Url(Path dataDir) {
         return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("mkto")
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE";

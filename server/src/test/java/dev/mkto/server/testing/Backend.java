@@ -1,5 +1,6 @@
 package dev.mkto.server.testing;
 
+import dev.mkto.server.config.ServerConfig;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -28,9 +29,7 @@ public enum Backend {
 
     public Database create(java.nio.file.Path dataDir) {
         if (this == H2) {
-            String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("mkto")
-                    + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE";
-            return new Database(url, "", () -> { });
+            return new Database(ServerConfig.defaultH2Url(dataDir), "", () -> { });
         }
         requirePostgres();
         String schema = "mkto_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
