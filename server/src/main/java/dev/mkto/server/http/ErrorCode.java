@@ -21,11 +21,18 @@ public enum ErrorCode {
     INVALID_CONTENT_TYPE("612", "Invalid Content Type", true),
     CONCURRENT_LIMIT_REACHED("615", "Concurrent access limit '%s' reached", true),
     BLANK("701", "%s cannot be blank", true),
+    BUSINESS_RULE_VIOLATION("709", "Business Rule Violation", true),
+    EXTERNAL_SALES_PERSON_NOT_FOUND("718", "ExternalSalesPersonID not found", true),
     INVALID_VALUE("1001", "Invalid value '%s'. Required of type '%s'", true),
     MISSING_VALUE("1002", "Missing value for the required parameter '%s'", true),
     INVALID_DATA("1003", "Invalid data", true),
     FIELD_NOT_FOUND("1006", "Field '%s' not found", true),
     FIELD_NOT_SUPPORTED("1011", "Field '%s' not supported", true),
+    OBJECT_NOT_FOUND("1013", "Object not found", true),
+    OBJECT_ALREADY_EXISTS("1017", "Object already exists", true),
+    OBJECT_IN_USE("1022", "Object in use", true),
+    MAX_FIELD_LIMIT_REACHED("1028", "Max field limit reached", true),
+    DISCARD_DRAFT_FAILED("1048", "Custom Object Discard Draft Failed", true),
     PAYLOAD_TOO_LARGE("413", "Request Entity Too Large", false, 413),
     URI_TOO_LONG("414", "Request-URI Too Long", false, 414);
 
