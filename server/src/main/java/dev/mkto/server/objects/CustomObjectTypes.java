@@ -36,6 +36,7 @@ public final class CustomObjectTypes implements Changes.Listener {
     static final int MAX_TYPES = 10;
     static final int MAX_FIELDS = 50;
     static final int MAX_DEDUPE_FIELDS = 3;
+    static final int MAX_DESCRIPTION = 2000;
     private static final Pattern API_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,99}");
     private static final List<String> RESERVED = List.of("schema", "lead", "company", "opportunity", "opportunityrole",
             "namedaccount", "namedaccountlist", "salesperson");
@@ -230,8 +231,8 @@ public final class CustomObjectTypes implements Changes.Listener {
                     throw rule("The displayName of an approved custom object type cannot change");
                 }
                 checkDisplayNameFree(instance, displayName, s.id());
-                save(h, s, s.approved(), d.withNames(displayName, orElse(spec.pluralName(), d.pluralName()),
-                        orElse(spec.description(), d.description()),
+                save(h, s, s.approved(), d.withNames(displayName, orElse(checkPluralName(spec.pluralName()), d.pluralName()),
+                        orElse(checkDescription(spec.description()), d.description()),
                         spec.showInLeadDetail() == null ? d.showInLeadDetail() : spec.showInLeadDetail()), s.approvedAt());
                 return;
             }
@@ -250,7 +251,7 @@ public final class CustomObjectTypes implements Changes.Listener {
             if (h.createQuery(COUNT).bind("instance", instance).mapTo(Long.class).one() >= MAX_TYPES) {
                 throw rule("An instance can have at most " + MAX_TYPES + " custom object types");
             }
-            TypeDefinition d = new TypeDefinition(displayName, spec.pluralName(), spec.description(),
+            TypeDefinition d = new TypeDefinition(displayName, checkPluralName(spec.pluralName()), checkDescription(spec.description()),
                     Boolean.TRUE.equals(spec.showInLeadDetail()), List.of());
             h.createUpdate(INSERT).bind("instance", instance).bind("apiName", apiName).bind("lc", lc(apiName)).bind("draft", d.toJson())
                     .bind("now", clock.millis()).execute();
@@ -440,7 +441,7 @@ public final class CustomObjectTypes implements Changes.Listener {
             throw new MarketoException(ErrorCode.INVALID_DATA, "A custom object type can have at most " + MAX_DEDUPE_FIELDS
                     + " dedupe fields");
         }
-        String description = spec.description() != null ? spec.description() : base.description();
+        String description = spec.description() != null ? checkDescription(spec.description()) : base.description();
         return new Field(base.name(), displayName, description, dataType, dedupe, relatedName, relatedField);
     }
 
@@ -472,6 +473,17 @@ public final class CustomObjectTypes implements Changes.Listener {
         return n;
     }
 
+    private static String checkPluralName(String name) {
+        return name == null ? null : checkDisplayName(name);
+    }
+
+    private static String checkDescription(String description) {
+        if (description != null && description.length() > MAX_DESCRIPTION) {
+            throw new MarketoException(ErrorCode.INVALID_DATA, "description must be at most " + MAX_DESCRIPTION + " characters");
+        }
+        return description;
+    }
+
     private void checkDisplayNameFree(long instance, String displayName, long self) {
         for (Stored other : types(instance).values()) {
             if (other.id() != self && other.current().displayName().equalsIgnoreCase(displayName)) {
@@ -489,6 +501,9 @@ public final class CustomObjectTypes implements Changes.Listener {
     }
 
     private Optional<Stored> lock(Handle h, long instance, String apiName) {
+        if (apiName.indexOf('\0') >= 0) {
+            return Optional.empty(); // no type has it, and PostgreSQL cannot compare it
+        }
         return h.createQuery(LOCK).bind("instance", instance).bind("lc", lc(apiName)).map((rs, ctx) -> map(rs)).findOne();
     }
 

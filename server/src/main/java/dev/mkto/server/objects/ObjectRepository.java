@@ -81,7 +81,8 @@ final class ObjectRepository {
     }
 
     /** Records whose id field (integer id or marketoGUID) or dedupe key is one of {@code keys}, by that key. */
-    Map<String, Row> byKeys(ObjectKind kind, long instance, Target target, Collection<String> keys) {
+    Map<String, Row> byKeys(ObjectKind kind, long instance, Target target, Collection<String> lookupKeys) {
+        List<String> keys = storable(lookupKeys);
         if (keys.isEmpty()) {
             return Map.of();
         }
@@ -101,7 +102,8 @@ final class ObjectRepository {
     }
 
     /** Ids (ascending, after {@code after}) of the records whose {@code target} holds one of {@code keys}; at most {@code limit}. */
-    List<Long> idsMatching(ObjectKind kind, long instance, Target target, Collection<String> keys, long after, int limit) {
+    List<Long> idsMatching(ObjectKind kind, long instance, Target target, Collection<String> lookupKeys, long after, int limit) {
+        List<String> keys = storable(lookupKeys);
         if (keys.isEmpty()) {
             return List.of();
         }
@@ -125,7 +127,8 @@ final class ObjectRepository {
     }
 
     /** Which of {@code keys} some record of {@code kind} holds in the lookup set {@code set}. */
-    Set<String> indexedKeys(ObjectKind kind, long instance, String set, Collection<String> keys) {
+    Set<String> indexedKeys(ObjectKind kind, long instance, String set, Collection<String> lookupKeys) {
+        List<String> keys = storable(lookupKeys);
         if (keys.isEmpty()) {
             return Set.of();
         }
@@ -283,6 +286,11 @@ final class ObjectRepository {
             }
         }
         return out;
+    }
+
+    /** Keys that can be compared in SQL: PostgreSQL cannot hold NUL in text, and no stored key has one. */
+    private static List<String> storable(Collection<String> keys) {
+        return keys.stream().filter(k -> k.indexOf('\0') < 0).toList();
     }
 
     private static List<Long> numbers(Collection<String> keys) {
