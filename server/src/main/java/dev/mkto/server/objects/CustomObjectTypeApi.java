@@ -140,10 +140,10 @@ public final class CustomObjectTypeApi implements ApiRoutes.Feature {
         m.put("updatedAt", FieldType.DATETIME.toJson(Instant.ofEpochMilli(s.updatedAt())));
         m.put("dedupeFields", kind.dedupeFields());
         m.put("searchableFields", kind.searchableFields());
-        m.put("relationships", ObjectService.relationships(kind));
+        m.put("relationships", Descriptions.relationships(kind));
         List<Map<String, Object>> fields = new ArrayList<>();
         for (ObjectField f : kind.fields()) {
-            fields.add(ObjectService.fieldDescription(f));
+            fields.add(Descriptions.fieldDescription(f));
         }
         m.put("fields", fields);
         return m;

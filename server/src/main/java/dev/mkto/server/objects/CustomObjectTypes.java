@@ -1,17 +1,11 @@
 package dev.mkto.server.objects;
 
-import static dev.mkto.server.objects.ObjectField.of;
-
-import dev.mkto.server.access.Permission;
 import dev.mkto.server.admin.Changes;
 import dev.mkto.server.http.ErrorCode;
 import dev.mkto.server.http.MarketoException;
-import dev.mkto.server.leads.FieldType;
-import dev.mkto.server.leads.LeadField;
 import dev.mkto.server.leads.LeadSchema;
 import dev.mkto.server.objects.ObjectKind.Action;
 import dev.mkto.server.objects.TypeDefinition.Field;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -36,10 +29,6 @@ public final class CustomObjectTypes implements Changes.Listener {
     static final int MAX_TYPES = 10;
     static final int MAX_FIELDS = 50;
     static final int MAX_DEDUPE_FIELDS = 3;
-    static final int MAX_DESCRIPTION = 2000;
-    private static final Pattern API_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,99}");
-    private static final List<String> RESERVED = List.of("schema", "lead", "company", "opportunity", "opportunityrole",
-            "namedaccount", "namedaccountlist", "salesperson");
 
     /** A stored type: its live and draft versions (either may be absent, not both). */
     record Stored(long id, String apiName, TypeDefinition approved, TypeDefinition draft, long createdAt, Long approvedAt,
@@ -142,74 +131,13 @@ public final class CustomObjectTypes implements Changes.Listener {
         });
     }
 
-    /**
-     * A version of a type as a kind: marketoGUID as its id, its dedupe fields as the key, and as
-     * searchable fields the key, marketoGUID and each link field.
-     */
+    /** A version of a type as a kind (see {@link CustomKinds}). */
     ObjectKind kindOf(long instance, Stored s, TypeDefinition d) {
-        List<ObjectField> fields = new ArrayList<>(List.of(
-                of("marketoGUID", "Marketo GUID", FieldType.STRING, 36).serverSet(),
-                of("createdAt", "Created At", FieldType.DATETIME, null).serverSet(),
-                of("updatedAt", "Updated At", FieldType.DATETIME, null).serverSet()));
-        List<List<String>> searchable = new ArrayList<>();
-        List<String> dedupe = d.dedupeFields().stream().map(Field::name).toList();
-        if (!dedupe.isEmpty()) {
-            searchable.add(dedupe);
-        }
-        searchable.add(List.of("marketoGUID"));
-        for (Field f : d.fields()) {
-            ObjectField field = new ObjectField(f.name(), f.displayName(), f.description(), f.valueType(), f.length(), false, true,
-                    false, null, null);
-            if (f.isLink()) {
-                ObjectField target = linkTarget(instance, f.relatedToName(), f.relatedToField()).orElse(field);
-                field = new ObjectField(f.name(), f.displayName(), f.description(), target.type(), target.length(), false, true, false,
-                        null, new ObjectField.Link(targetName(f.relatedToName()), f.relatedToField(), ObjectField.Missing.SKIP_RECORD,
-                        false));
-                if (!(dedupe.size() == 1 && dedupe.getFirst().equals(f.name()))) {
-                    searchable.add(List.of(f.name()));
-                }
-            }
-            fields.add(f.dedupe() ? field.createOnly() : field);
-        }
-        Instant approvedAt = s.approvedAt() == null ? null : Instant.ofEpochMilli(s.approvedAt());
-        return new ObjectKind(s.apiName(), "co:" + s.id(), s.apiName(), d.displayName(),
-                d.pluralName() == null ? d.displayName() : d.pluralName(), d.description(), "/rest/v1/customobjects/" + s.apiName(),
-                true, "marketoGUID", dedupe, searchable, fields, ObjectKind.DefaultFields.KEYS,
-                List.of(Action.CREATE_OR_UPDATE, Action.CREATE_ONLY, Action.UPDATE_ONLY), Permission.READ_ONLY_CUSTOM_OBJECT,
-                Permission.READ_WRITE_CUSTOM_OBJECT, approvedAt, approvedAt == null ? null : Instant.ofEpochMilli(s.updatedAt()));
+        return CustomKinds.kindOf(s, d, types(instance), leadSchema.fields(instance));
     }
 
-    /** The field a link points at, if the object and field exist and may be linked to. */
     private Optional<ObjectField> linkTarget(long instance, String objectName, String fieldName) {
-        if (objectName == null || fieldName == null) {
-            return Optional.empty();
-        }
-        if (objectName.equalsIgnoreCase(StandardKinds.LEAD)) {
-            return leadSchema.fields(instance).find(fieldName).filter(LeadField::searchable)
-                    .map(f -> of(f.name(), f.displayName(), f.type(), f.length()));
-        }
-        if (objectName.equalsIgnoreCase(StandardKinds.COMPANY.name())) {
-            return StandardKinds.COMPANY.field(fieldName).filter(f -> List.of("id", "externalCompanyId").contains(f.name()));
-        }
-        Stored target = types(instance).get(lc(objectName));
-        if (target == null || target.approved() == null || !target.approved().linkFields().isEmpty()) {
-            return Optional.empty();
-        }
-        if (fieldName.equalsIgnoreCase("marketoGUID")) {
-            return Optional.of(of("marketoGUID", "Marketo GUID", FieldType.STRING, 36));
-        }
-        List<Field> key = target.approved().dedupeFields();
-        return key.size() == 1 && key.getFirst().name().equalsIgnoreCase(fieldName)
-                ? Optional.of(of(key.getFirst().name(), key.getFirst().displayName(), key.getFirst().valueType(), key.getFirst().length()))
-                : Optional.empty();
-    }
-
-    /** How a link names its object: "lead", "company", or the custom type's API name. */
-    private static String targetName(String objectName) {
-        if (objectName.equalsIgnoreCase(StandardKinds.LEAD)) {
-            return StandardKinds.LEAD;
-        }
-        return objectName.equalsIgnoreCase(StandardKinds.COMPANY.name()) ? StandardKinds.COMPANY.name() : objectName;
+        return CustomKinds.linkTarget(objectName, fieldName, types(instance), leadSchema.fields(instance));
     }
 
     // ----- changing -----------------------------------------------------------------------------
@@ -226,32 +154,29 @@ public final class CustomObjectTypes implements Changes.Listener {
                 }
                 Stored s = existing.get();
                 TypeDefinition d = s.editable();
-                String displayName = spec.displayName() == null ? d.displayName() : checkDisplayName(spec.displayName());
+                String displayName = spec.displayName() == null ? d.displayName() : TypeDefinition.checkDisplayName(spec.displayName());
                 if (s.approved() != null && !displayName.equals(s.approved().displayName())) {
                     throw rule("The displayName of an approved custom object type cannot change");
                 }
                 checkDisplayNameFree(instance, displayName, s.id());
-                save(h, s, s.approved(), d.withNames(displayName, orElse(checkPluralName(spec.pluralName()), d.pluralName()),
-                        orElse(checkDescription(spec.description()), d.description()),
+                save(h, s, s.approved(), d.withNames(displayName, orElse(TypeDefinition.checkPluralName(spec.pluralName()), d.pluralName()),
+                        orElse(TypeDefinition.checkDescription(spec.description()), d.description()),
                         spec.showInLeadDetail() == null ? d.showInLeadDetail() : spec.showInLeadDetail()), s.approvedAt());
                 return;
             }
             if (action == Action.UPDATE_ONLY) {
                 throw notFound(apiName);
             }
-            if (!API_NAME.matcher(apiName).matches() || RESERVED.contains(lc(apiName))) {
-                throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid apiName '" + Records.shorten(apiName) + "': it must start with a "
-                        + "letter, hold only letters, digits and '_' (at most 100), and not be a standard object's name or 'schema'");
-            }
+            TypeDefinition.checkApiName(apiName);
             if (spec.displayName() == null) {
                 throw MarketoException.of(ErrorCode.BLANK, "displayName");
             }
-            String displayName = checkDisplayName(spec.displayName());
+            String displayName = TypeDefinition.checkDisplayName(spec.displayName());
             checkDisplayNameFree(instance, displayName, 0);
             if (h.createQuery(COUNT).bind("instance", instance).mapTo(Long.class).one() >= MAX_TYPES) {
                 throw rule("An instance can have at most " + MAX_TYPES + " custom object types");
             }
-            TypeDefinition d = new TypeDefinition(displayName, checkPluralName(spec.pluralName()), checkDescription(spec.description()),
+            TypeDefinition d = new TypeDefinition(displayName, TypeDefinition.checkPluralName(spec.pluralName()), TypeDefinition.checkDescription(spec.description()),
                     Boolean.TRUE.equals(spec.showInLeadDetail()), List.of());
             h.createUpdate(INSERT).bind("instance", instance).bind("apiName", apiName).bind("lc", lc(apiName)).bind("draft", d.toJson())
                     .bind("now", clock.millis()).execute();
@@ -266,10 +191,7 @@ public final class CustomObjectTypes implements Changes.Listener {
                 if (spec.name() == null) {
                     throw MarketoException.of(ErrorCode.BLANK, "name");
                 }
-                if (!API_NAME.matcher(spec.name()).matches()) {
-                    throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid field name '" + Records.shorten(spec.name())
-                            + "': it must start with a letter and hold only letters, digits and '_' (at most 100)");
-                }
+                TypeDefinition.checkFieldName(spec.name());
                 if (TypeDefinition.STANDARD_FIELDS.stream().anyMatch(n -> n.equalsIgnoreCase(spec.name()))
                         || fields.stream().anyMatch(f -> f.name().equalsIgnoreCase(spec.name()))) {
                     throw new MarketoException(ErrorCode.INVALID_DATA, "Field '" + spec.name() + "' already exists");
@@ -406,7 +328,7 @@ public final class CustomObjectTypes implements Changes.Listener {
 
     /** A field with the given changes applied, checked: names, type, link target, dedupe limits. */
     private Field checkField(long instance, Stored s, Field base, FieldSpec spec, List<Field> others) {
-        String displayName = spec.displayName() != null ? checkDisplayName(spec.displayName()) : base.displayName();
+        String displayName = spec.displayName() != null ? TypeDefinition.checkDisplayName(spec.displayName()) : base.displayName();
         if (displayName == null) {
             throw MarketoException.of(ErrorCode.BLANK, "displayName");
         }
@@ -441,7 +363,7 @@ public final class CustomObjectTypes implements Changes.Listener {
             throw new MarketoException(ErrorCode.INVALID_DATA, "A custom object type can have at most " + MAX_DEDUPE_FIELDS
                     + " dedupe fields");
         }
-        String description = spec.description() != null ? checkDescription(spec.description()) : base.description();
+        String description = spec.description() != null ? TypeDefinition.checkDescription(spec.description()) : base.description();
         return new Field(base.name(), displayName, description, dataType, dedupe, relatedName, relatedField);
     }
 
@@ -459,29 +381,6 @@ public final class CustomObjectTypes implements Changes.Listener {
             }
             after = ids.getLast();
         }
-    }
-
-    private static String checkDisplayName(String name) {
-        String n = name.strip();
-        if (n.isEmpty()) {
-            throw MarketoException.of(ErrorCode.BLANK, "displayName");
-        }
-        if (n.length() > 255 || n.codePoints().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid displayName '" + Records.shorten(n)
-                    + "': at most 255 characters, no control characters");
-        }
-        return n;
-    }
-
-    private static String checkPluralName(String name) {
-        return name == null ? null : checkDisplayName(name);
-    }
-
-    private static String checkDescription(String description) {
-        if (description != null && description.length() > MAX_DESCRIPTION) {
-            throw new MarketoException(ErrorCode.INVALID_DATA, "description must be at most " + MAX_DESCRIPTION + " characters");
-        }
-        return description;
     }
 
     private void checkDisplayNameFree(long instance, String displayName, long self) {

@@ -139,13 +139,13 @@ public final class ObjectApi implements ApiRoutes.Feature {
     }
 
     private Reply members(ApiCall call) {
-        return page(objects.members(call.caller(), call.pathVar("id"), call.listParam("fields"), batchSize(call),
+        return page(objects.members().page(call.caller(), call.pathVar("id"), call.listParam("fields"), batchSize(call),
                 call.param("nextPageToken").orElse(null)));
     }
 
     private Reply changeMembers(ApiCall call, boolean add) {
         JsonNode body = Bodies.object(call.json());
-        return Reply.Envelope.of(objects.changeMembers(call.caller(), call.pathVar("id"), Bodies.records(body), add));
+        return Reply.Envelope.of(objects.members().change(call.caller(), call.pathVar("id"), Bodies.records(body), add));
     }
 
     private static Reply page(ObjectService.Page page) {

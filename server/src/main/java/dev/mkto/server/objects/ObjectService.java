@@ -11,7 +11,6 @@ import dev.mkto.server.objects.ObjectRepository.Row;
 import dev.mkto.server.objects.ObjectRepository.Target;
 import dev.mkto.server.objects.Records.Reason;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -49,6 +48,7 @@ public final class ObjectService {
 
     private final Jdbi jdbi;
     private final ObjectRepository repository;
+    private final NamedAccountListMembers members;
     private final CustomObjectTypes types;
     private final LeadService leads;
     private final Instances instances;
@@ -57,10 +57,16 @@ public final class ObjectService {
     public ObjectService(Jdbi jdbi, CustomObjectTypes types, LeadService leads, Instances instances, InstantSource clock) {
         this.jdbi = jdbi;
         this.repository = new ObjectRepository(jdbi);
+        this.members = new NamedAccountListMembers(jdbi, repository);
         this.types = types;
         this.leads = leads;
         this.instances = instances;
         this.clock = clock;
+    }
+
+    /** Named account list membership. */
+    NamedAccountListMembers members() {
+        return members;
     }
 
     // ----- kinds --------------------------------------------------------------------------------
@@ -251,7 +257,7 @@ public final class ObjectService {
     }
 
     /** The lookup key of an input record's key fields, or the reason it has none. */
-    private static Object keyOf(List<ObjectField> keyFields, Map<String, JsonNode> item) {
+    static Object keyOf(List<ObjectField> keyFields, Map<String, JsonNode> item) {
         List<String> parts = new ArrayList<>();
         for (ObjectField f : keyFields) {
             JsonNode node = valueOf(item, f.name());
@@ -358,137 +364,12 @@ public final class ObjectService {
 
     /** Describe: the kind's keys, searchable fields, relationships and fields. */
     Map<String, Object> describe(Caller caller, ObjectKind kind) {
-        Map<String, Object> m = new LinkedHashMap<>(metadata(caller, kind));
-        List<Map<String, Object>> fields = new ArrayList<>();
-        for (ObjectField f : kind.fields()) {
-            fields.add(fieldDescription(f));
-        }
-        m.put("fields", fields);
-        return m;
-    }
-
-    /** What describe shows of a kind besides its fields. */
-    private Map<String, Object> metadata(Caller caller, ObjectKind kind) {
-        Instant defined = instances.get(caller.instanceId()).createdAt();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", kind.describeName());
-        m.put("apiName", kind.name());
-        m.put("displayName", kind.displayName());
-        m.put("pluralName", kind.pluralName());
-        m.put("description", kind.description());
-        m.put("createdAt", FieldType.DATETIME.toJson(kind.createdAt() == null ? defined : kind.createdAt()));
-        m.put("updatedAt", FieldType.DATETIME.toJson(kind.updatedAt() == null ? defined : kind.updatedAt()));
-        m.put("idField", kind.idField());
-        m.put("dedupeFields", kind.dedupeFields());
-        m.put("searchableFields", kind.searchableFields());
-        m.put("relationships", relationships(kind));
-        return m;
-    }
-
-    static List<Map<String, Object>> relationships(ObjectKind kind) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (ObjectField f : kind.fields()) {
-            if (f.link() != null) {
-                Map<String, Object> r = new LinkedHashMap<>();
-                r.put("field", f.name());
-                r.put("type", "child");
-                String target = f.link().target();
-                r.put("relatedTo", Map.of("name", StandardKinds.LEAD.equals(target) ? "Lead"
-                        : StandardKinds.byName(target).map(ObjectKind::describeName).orElse(target), "field", f.link().field()));
-                out.add(r);
-            }
-        }
-        return out;
-    }
-
-    static Map<String, Object> fieldDescription(ObjectField f) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", f.name());
-        m.put("displayName", f.displayName());
-        if (f.description() != null) {
-            m.put("description", f.description());
-        }
-        m.put("dataType", f.type().marketoName());
-        if (f.length() != null) {
-            m.put("length", f.length());
-        }
-        m.put("updateable", f.updateable());
-        m.put("crmManaged", false);
-        return m;
-    }
-
-    // ----- named account list membership ----------------------------------------------------------
-
-    private Row list(Caller caller, String listGuid) {
-        ObjectKind lists = StandardKinds.NAMED_ACCOUNT_LIST;
-        String key = lists.idFieldDef().key(listGuid);
-        return repository.byKeys(lists, caller.instanceId(), new ObjectRepository.ById(false), List.of(key)).values().stream()
-                .findFirst().orElseThrow(() -> new MarketoException(ErrorCode.OBJECT_NOT_FOUND, "Object not found: no named account list '"
-                        + Records.shorten(listGuid) + "'"));
-    }
-
-    /** The named accounts of a list, a page at a time. */
-    Page members(Caller caller, String listGuid, List<String> fieldNames, int batchSize, String pageToken) {
-        ObjectKind accounts = StandardKinds.NAMED_ACCOUNT;
-        Row list = list(caller, listGuid);
-        List<ObjectField> fields = new ArrayList<>();
-        for (String n : fieldNames.isEmpty() ? List.of("marketoGUID", "name", "createdAt", "updatedAt") : fieldNames) {
-            ObjectField f = accounts.field(n).orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_FOUND, Records.shorten(n)));
-            if (!fields.contains(f)) {
-                fields.add(f);
-            }
-        }
-        if (!fields.contains(accounts.idFieldDef())) {
-            fields.addFirst(accounts.idFieldDef());
-        }
-        long after = Records.decodePageToken(pageToken);
-        List<Long> ids = repository.memberIds(list.id(), after, batchSize + 1);
-        boolean more = ids.size() > batchSize;
-        List<Long> page = more ? ids.subList(0, batchSize) : ids;
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (Row row : repository.byIds(accounts, caller.instanceId(), page).values()) {
-            out.add(Records.render(accounts, row, fields, out.size()));
-        }
-        return new Page(out, more ? Records.encodePageToken(page.getLast()) : null);
-    }
-
-    /** Adds ({@code add}) or removes named accounts, given by marketoGUID, to or from a list. */
-    List<Map<String, Object>> changeMembers(Caller caller, String listGuid, List<Map<String, JsonNode>> input, boolean add) {
-        checkBatch(input.size());
-        ObjectKind accounts = StandardKinds.NAMED_ACCOUNT;
-        return jdbi.inTransaction(h -> {
-            Row list = list(caller, listGuid);
-            List<ObjectField> key = List.of(accounts.idFieldDef());
-            List<Object> keys = new ArrayList<>();
-            for (Map<String, JsonNode> item : input) {
-                keys.add(item == null ? Reason.INVALID_DATA : keyOf(key, item));
-            }
-            Map<String, Row> found = repository.byKeys(accounts, caller.instanceId(), new ObjectRepository.ById(false),
-                    keys.stream().filter(String.class::isInstance).map(String.class::cast).distinct().toList());
-            List<Map<String, Object>> out = new ArrayList<>();
-            for (int seq = 0; seq < keys.size(); seq++) {
-                Object k = keys.get(seq);
-                Row account = k instanceof String s ? found.get(s) : null;
-                if (k instanceof Reason r) {
-                    out.add(Records.skipped(seq, r));
-                } else if (account == null) {
-                    out.add(Records.skipped(seq, Reason.NOT_FOUND));
-                } else if (add) {
-                    repository.addMember(list.id(), account.id());
-                    out.add(Records.status(seq, accounts, account.guid(), "added"));
-                } else if (repository.removeMember(list.id(), account.id())) {
-                    out.add(Records.status(seq, accounts, account.guid(), "removed"));
-                } else {
-                    out.add(Records.skipped(seq, new Reason("1015", "Named account not in list")));
-                }
-            }
-            return out;
-        });
+        return Descriptions.describe(kind, instances.get(caller.instanceId()).createdAt());
     }
 
     // ----- helpers ------------------------------------------------------------------------------
 
-    private static void checkBatch(int size) {
+    static void checkBatch(int size) {
         if (size > MAX_BATCH) {
             throw new MarketoException(ErrorCode.INVALID_DATA, "input holds " + size + " records; at most " + MAX_BATCH + " are allowed");
         }

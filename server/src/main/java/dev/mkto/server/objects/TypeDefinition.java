@@ -1,6 +1,8 @@
 package dev.mkto.server.objects;
 
+import dev.mkto.server.http.ErrorCode;
 import dev.mkto.server.http.Json;
+import dev.mkto.server.http.MarketoException;
 import dev.mkto.server.leads.FieldType;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -87,6 +90,51 @@ record TypeDefinition(String displayName, String pluralName, String description,
 
     TypeDefinition withNames(String newDisplayName, String newPluralName, String newDescription, boolean newShowInLeadDetail) {
         return new TypeDefinition(newDisplayName, newPluralName, newDescription, newShowInLeadDetail, fields);
+    }
+
+    // ----- rules for names and texts -----------------------------------------------------------
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,99}");
+    private static final List<String> RESERVED = List.of("schema", "lead", "company", "opportunity", "opportunityrole", "namedaccount",
+            "namedaccountlist", "salesperson");
+    static final int MAX_DESCRIPTION = 2000;
+
+    /** A type's API name: letters, digits and '_', not a standard object's name, nor "schema" (its records' path is taken). */
+    static void checkApiName(String apiName) {
+        if (!NAME.matcher(apiName).matches() || RESERVED.contains(apiName.toLowerCase(Locale.ROOT))) {
+            throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid apiName '" + Records.shorten(apiName) + "': it must start with a "
+                    + "letter, hold only letters, digits and '_' (at most 100), and not be a standard object's name or 'schema'");
+        }
+    }
+
+    static void checkFieldName(String name) {
+        if (!NAME.matcher(name).matches()) {
+            throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid field name '" + Records.shorten(name)
+                    + "': it must start with a letter and hold only letters, digits and '_' (at most 100)");
+        }
+    }
+
+    static String checkDisplayName(String name) {
+        String n = name.strip();
+        if (n.isEmpty()) {
+            throw MarketoException.of(ErrorCode.BLANK, "displayName");
+        }
+        if (n.length() > 255 || n.codePoints().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid displayName '" + Records.shorten(n)
+                    + "': at most 255 characters, no control characters");
+        }
+        return n;
+    }
+
+    static String checkPluralName(String name) {
+        return name == null ? null : checkDisplayName(name);
+    }
+
+    static String checkDescription(String description) {
+        if (description != null && description.length() > MAX_DESCRIPTION) {
+            throw new MarketoException(ErrorCode.INVALID_DATA, "description must be at most " + MAX_DESCRIPTION + " characters");
+        }
+        return description;
     }
 
     // ----- JSON at rest -----------------------------------------------------------------------

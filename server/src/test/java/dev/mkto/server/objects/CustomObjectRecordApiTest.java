@@ -1,6 +1,5 @@
 package dev.mkto.server.objects;
 
-import static dev.mkto.server.objects.Shapes.assertFits;
 import static dev.mkto.server.objects.Shapes.reason;
 import static org.assertj.core.api.Assertions.assertThat;
 

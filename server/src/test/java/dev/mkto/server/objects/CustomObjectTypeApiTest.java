@@ -1,16 +1,12 @@
 package dev.mkto.server.objects;
 
-import static dev.mkto.server.objects.Shapes.assertFits;
-import static dev.mkto.server.objects.Shapes.reason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mkto.server.testing.Api;
 import dev.mkto.server.testing.Backend;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
