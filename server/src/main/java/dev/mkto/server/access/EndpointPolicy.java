@@ -17,6 +17,8 @@ import static dev.mkto.server.access.Permission.READ_WRITE_NAMED_ACCOUNT;
 import static dev.mkto.server.access.Permission.READ_WRITE_NAMED_ACCOUNT_LIST;
 import static dev.mkto.server.access.Permission.READ_WRITE_OPPORTUNITY;
 import static dev.mkto.server.access.Permission.READ_WRITE_SALES_PERSON;
+import static dev.mkto.server.access.Permission.READ_WRITE_SCHEMA_CUSTOM_FIELD;
+import static dev.mkto.server.access.Permission.READ_WRITE_SCHEMA_STANDARD_FIELD;
 
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -63,11 +65,17 @@ public final class EndpointPolicy {
             rule("POST", "/rest/v1/companies.json", READ_WRITE_COMPANY),
             rule("POST", "/rest/v1/companies/delete.json", READ_WRITE_COMPANY),
             rule("GET", "/rest/v1/companies/describe.json", READ_ONLY_COMPANY),
+            rule("GET", "/rest/v1/companies/schema/fields.json", READ_WRITE_SCHEMA_STANDARD_FIELD, READ_WRITE_SCHEMA_CUSTOM_FIELD),
+            rule("GET", "/rest/v1/companies/schema/fields/{fieldApiName}.json", READ_WRITE_SCHEMA_STANDARD_FIELD,
+                    READ_WRITE_SCHEMA_CUSTOM_FIELD),
             // Opportunities and opportunity roles (the swagger's "Read-Write Named Opportunity" is Read-Write Opportunity)
             rule("GET", "/rest/v1/opportunities.json", READ_ONLY_OPPORTUNITY),
             rule("POST", "/rest/v1/opportunities.json", READ_WRITE_OPPORTUNITY),
             rule("POST", "/rest/v1/opportunities/delete.json", READ_WRITE_OPPORTUNITY),
             rule("GET", "/rest/v1/opportunities/describe.json", READ_ONLY_OPPORTUNITY),
+            rule("GET", "/rest/v1/opportunities/schema/fields.json", READ_WRITE_SCHEMA_STANDARD_FIELD, READ_WRITE_SCHEMA_CUSTOM_FIELD),
+            rule("GET", "/rest/v1/opportunities/schema/fields/{fieldApiName}.json", READ_WRITE_SCHEMA_STANDARD_FIELD,
+                    READ_WRITE_SCHEMA_CUSTOM_FIELD),
             rule("GET", "/rest/v1/opportunities/roles.json", READ_ONLY_OPPORTUNITY),
             rule("POST", "/rest/v1/opportunities/roles.json", READ_WRITE_OPPORTUNITY),
             rule("POST", "/rest/v1/opportunities/roles/delete.json", READ_WRITE_OPPORTUNITY),
@@ -77,6 +85,9 @@ public final class EndpointPolicy {
             rule("POST", "/rest/v1/namedaccounts.json", READ_WRITE_NAMED_ACCOUNT),
             rule("POST", "/rest/v1/namedaccounts/delete.json", READ_WRITE_NAMED_ACCOUNT),
             rule("GET", "/rest/v1/namedaccounts/describe.json", READ_ONLY_NAMED_ACCOUNT),
+            rule("GET", "/rest/v1/namedaccounts/schema/fields.json", READ_WRITE_SCHEMA_STANDARD_FIELD, READ_WRITE_SCHEMA_CUSTOM_FIELD),
+            rule("GET", "/rest/v1/namedaccounts/schema/fields/{fieldApiName}.json", READ_WRITE_SCHEMA_STANDARD_FIELD,
+                    READ_WRITE_SCHEMA_CUSTOM_FIELD),
             // Named account lists; their membership needs the Named Account permissions
             rule("GET", "/rest/v1/namedAccountLists.json", READ_ONLY_NAMED_ACCOUNT_LIST),
             rule("POST", "/rest/v1/namedAccountLists.json", READ_WRITE_NAMED_ACCOUNT_LIST),

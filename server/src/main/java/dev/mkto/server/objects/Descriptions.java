@@ -72,4 +72,22 @@ final class Descriptions {
         m.put("crmManaged", false);
         return m;
     }
+
+    /** A field as the field schema endpoints show it (Marketo's LeadField shape). */
+    static Map<String, Object> fieldSchema(ObjectField f) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("displayName", f.displayName());
+        m.put("name", f.name());
+        m.put("description", f.description());
+        m.put("dataType", f.type().marketoName());
+        if (f.length() != null) {
+            m.put("length", f.length());
+        }
+        m.put("isHidden", false);
+        m.put("isHtmlEncodingInEmail", f.type().textual());
+        m.put("isSensitive", false);
+        m.put("isCustom", false);
+        m.put("isApiCreated", false);
+        return m;
+    }
 }

@@ -44,6 +44,10 @@ public final class ObjectApi implements ApiRoutes.Feature {
                 routes.get(kind.path() + "/describe.json", call -> describe(call, kind));
             }
         }
+        for (ObjectKind kind : StandardKinds.WITH_FIELD_SCHEMA) {
+            routes.get(kind.path() + "/schema/fields.json", call -> fields(call, kind))
+                    .get(kind.path() + "/schema/fields/{fieldApiName}.json", call -> field(call, kind));
+        }
         requireRule("GET", CUSTOM + ".json", Permission.READ_ONLY_CUSTOM_OBJECT);
         requireRule("POST", CUSTOM + ".json", Permission.READ_WRITE_CUSTOM_OBJECT);
         routes.get("/rest/v1/customobjects.json", this::listCustom)
@@ -124,6 +128,26 @@ public final class ObjectApi implements ApiRoutes.Feature {
 
     private Reply describe(ApiCall call, ObjectKind kind) {
         return Reply.Envelope.of(List.of(objects.describe(call.caller(), kind)));
+    }
+
+    /** Get Fields: every field of the kind with its metadata, a page at a time. */
+    private Reply fields(ApiCall call, ObjectKind kind) {
+        int batchSize = batchSize(call);
+        long after = Records.decodePageToken(call.param("nextPageToken").orElse(null));
+        List<Map<String, Object>> out = new ArrayList<>();
+        List<ObjectField> all = kind.fields();
+        for (int i = (int) Math.min(after, all.size()); i < all.size() && out.size() < batchSize; i++) {
+            out.add(Descriptions.fieldSchema(all.get(i)));
+        }
+        long last = Math.min(after, all.size()) + out.size();
+        return page(new ObjectService.Page(out, last < all.size() ? Records.encodePageToken(last) : null));
+    }
+
+    /** Get Field by Name; an unknown field is 1006. */
+    private Reply field(ApiCall call, ObjectKind kind) {
+        String name = call.pathVar("fieldApiName");
+        ObjectField f = kind.field(name).orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_FOUND, Records.shorten(name)));
+        return Reply.Envelope.of(List.of(Descriptions.fieldSchema(f)));
     }
 
     /** List Custom Objects: the approved types, optionally only those {@code names} names. */

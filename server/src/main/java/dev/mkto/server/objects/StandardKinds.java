@@ -166,6 +166,9 @@ final class StandardKinds {
 
     static final List<ObjectKind> ALL = List.of(COMPANY, OPPORTUNITY, OPPORTUNITY_ROLE, NAMED_ACCOUNT, NAMED_ACCOUNT_LIST, SALES_PERSON);
 
+    /** The kinds whose field metadata can be browsed ({@code …/schema/fields.json}). */
+    static final List<ObjectKind> WITH_FIELD_SCHEMA = List.of(COMPANY, OPPORTUNITY, NAMED_ACCOUNT);
+
     private StandardKinds() {
     }
 

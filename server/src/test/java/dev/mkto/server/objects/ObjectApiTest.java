@@ -16,6 +16,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -135,6 +138,36 @@ class ObjectApiTest extends OnEveryBackend {
         assertThat(api.get(LISTS + "/describe.json", reader).errorCode()).isEqualTo("610");
     }
 
+    @Test
+    void fieldSchemaWhenBrowsedThenEveryFieldOnceAcrossPagesAndEachByName() {
+        String schema = admin.tokenWith("Read-Write Schema Custom Field");
+        for (String base : List.of(COMPANIES, OPPORTUNITIES, ACCOUNTS)) {
+            List<String> described = new ArrayList<>();
+            api.get(base + "/describe.json", reader).result().get(0).path("fields").forEach(f -> described.add(f.path("name").asString()));
+            List<String> browsed = new ArrayList<>();
+            String token = null;
+            do {
+                Api.Response r = api.get(base + "/schema/fields.json?batchSize=5" + (token == null ? "" : "&nextPageToken=" + token), schema);
+                assertFits("GET", base + "/schema/fields.json", r);
+                r.result().forEach(f -> browsed.add(f.path("name").asString()));
+                token = r.json().path("nextPageToken").asString(null);
+                assertThat(r.json().path("moreResult").asBoolean(false)).isEqualTo(token != null);
+            } while (token != null);
+            assertThat(browsed).isEqualTo(described);
+            assertThat(api.get(base + "/schema/fields.json", reader).errorCode()).isEqualTo("603");
+        }
+        Api.Response industry = api.get(COMPANIES + "/schema/fields/industry.json", schema);
+        assertFits("GET", COMPANIES + "/schema/fields/industry.json", industry);
+        JsonNode f = industry.result().get(0);
+        assertThat(f.path("name").asString()).isEqualTo("industry");
+        assertThat(f.path("dataType").asString()).isEqualTo("string");
+        assertThat(f.path("length").asInt()).isEqualTo(255);
+        assertThat(f.path("isCustom").asBoolean()).isFalse();
+        assertThat(api.get(OPPORTUNITIES + "/schema/fields/nope.json", schema).errorCode()).isEqualTo("1006");
+        assertThat(api.get(ACCOUNTS + "/schema/fields.json?batchSize=0", schema).errorCode()).isEqualTo("1003");
+        assertThat(api.get(ACCOUNTS + "/schema/fields.json?nextPageToken=zzz", schema).errorCode()).isEqualTo("1003");
+    }
+
     // ----- sync --------------------------------------------------------------------------------
 
     @Test
@@ -196,6 +229,35 @@ class ObjectApiTest extends OnEveryBackend {
         assertThat(reason(res.get(8))).isEqualTo("1003");
         assertThat(found(COMPANIES, "filterType=externalCompanyId&filterValues=" + fresh + "&fields=company").get(0)
                 .path("company").asString()).isEqualTo("New");
+    }
+
+    @Test
+    void syncWhenConcurrentCallsCreateTheSameKeyThenOneRecordAndEveryCallSucceeds() throws Exception {
+        String ext = id("race");
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        List<Future<Api.Response>> calls = new ArrayList<>();
+        try {
+            for (int i = 0; i < 6; i++) {
+                int n = i;
+                calls.add(pool.submit(() -> api.post(COMPANIES + ".json", all,
+                        Map.of("input", List.of(rec("externalCompanyId", ext, "site", "s" + n))))));
+            }
+            Set<Long> ids = new HashSet<>();
+            int created = 0;
+            for (Future<Api.Response> f : calls) {
+                Api.Response r = f.get();
+                assertThat(r.success()).as(r.text()).isTrue();
+                JsonNode res = r.result().get(0);
+                assertThat(res.path("status").asString()).as(r.text()).isIn("created", "updated");
+                created += res.path("status").asString().equals("created") ? 1 : 0;
+                ids.add(res.path("id").asLong());
+            }
+            assertThat(created).isEqualTo(1);
+            assertThat(ids).hasSize(1);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(found(COMPANIES, "filterType=externalCompanyId&filterValues=" + ext)).hasSize(1);
     }
 
     @Test

@@ -61,7 +61,7 @@ class ObjectBadInputTest extends OnEveryBackend {
 
     @Test
     void objectEndpointsWhenListedThenAllOfThemAreCovered() {
-        assertThat(endpoints).hasSize(43);
+        assertThat(endpoints).hasSize(49);
     }
 
     @Test
