@@ -72,7 +72,7 @@ class CustomObjectRecordApiTest extends CustomObjectTests {
     }
 
     @Test
-    void recordsWhenLinkedByEmailOrThroughABridgeThenLinksResolve() {
+    void recordsWhenLinkedByEmailToACompanyOrThroughABridgeThenLinksResolve() {
         String email = name("driver") + "@example.com";
         api.post("/rest/v1/leads.json", writer, Map.of("input", List.of(Map.of("email", email))));
         String licence = type("licence", field("number", "string", "isDedupeField", true),
@@ -80,6 +80,15 @@ class CustomObjectRecordApiTest extends CustomObjectTests {
         assertThat(sync(licence, Map.of(), rec("number", "L1", "holder", email.toUpperCase())).result().get(0).path("status").asString())
                 .isEqualTo("created");
         assertThat(reason(sync(licence, Map.of(), rec("number", "L2", "holder", "nobody@example.com")).result().get(0))).isEqualTo("1004");
+
+        String contract = type("contract", field("contractNo", "string", "isDedupeField", true),
+                field("account", "link", "relatedTo", Map.of("name", "company", "field", "externalCompanyId")));
+        String companies = admin.tokenWith("Read-Write Company");
+        api.post("/rest/v1/companies.json", companies, Map.of("input", List.of(Map.of("externalCompanyId", "ACME-1"))));
+        Api.Response signed = sync(contract, Map.of(), rec("contractNo", "K1", "account", "acme-1"), rec("contractNo", "K2", "account", "NONE"));
+        assertThat(signed.result().get(0).path("status").asString()).isEqualTo("created");
+        assertThat(reason(signed.result().get(1))).isEqualTo("1013");
+        assertThat(signed.result().get(1).path("reasons").get(0).path("message").asString()).isEqualTo("Company not found");
 
         String course = type("course", field("courseID", "string", "isDedupeField", true), field("title", "string"));
         String enrollment = type("enrollment", field("enrollmentID", "string", "isDedupeField", true),
