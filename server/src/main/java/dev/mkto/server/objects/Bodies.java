@@ -119,6 +119,7 @@ final class Bodies {
         if (v.equals("idField")) {
             return true;
         }
-        throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid " + name + " '" + Records.shorten(v) + "'; use dedupeFields or idField");
+        throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid " + name + " '" + Records.shorten(v)
+                + "'; use dedupeFields or idField");
     }
 }

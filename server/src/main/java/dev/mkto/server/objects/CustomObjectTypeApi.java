@@ -71,7 +71,8 @@ public final class CustomObjectTypeApi implements ApiRoutes.Feature {
         JsonNode body = Bodies.object(call.json());
         String actionName = Bodies.text(body, "action");
         Action action = actionName == null ? Action.CREATE_OR_UPDATE : Action.parse(actionName).orElseThrow(() -> new MarketoException(
-                ErrorCode.INVALID_DATA, "Invalid action '" + Records.shorten(actionName) + "'; use createOnly, updateOnly or createOrUpdate"));
+                ErrorCode.INVALID_DATA, "Invalid action '" + Records.shorten(actionName)
+                + "'; use createOnly, updateOnly or createOrUpdate"));
         String apiName = Bodies.text(body, "apiName");
         if (apiName == null) {
             throw MarketoException.of(ErrorCode.BLANK, "apiName");

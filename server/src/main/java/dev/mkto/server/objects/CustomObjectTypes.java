@@ -8,6 +8,7 @@ import dev.mkto.server.objects.ObjectKind.Action;
 import dev.mkto.server.objects.TypeDefinition.Field;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -97,7 +98,7 @@ public final class CustomObjectTypes implements Changes.Listener {
         return cache.computeIfAbsent(instance, i -> jdbi.withHandle(h -> {
             Map<String, Stored> out = new LinkedHashMap<>();
             h.createQuery(LIST).bind("instance", i).map((rs, ctx) -> map(rs)).forEach(s -> out.put(lc(s.apiName()), s));
-            return java.util.Collections.unmodifiableMap(out);
+            return Collections.unmodifiableMap(out);
         }));
     }
 
@@ -159,7 +160,8 @@ public final class CustomObjectTypes implements Changes.Listener {
                     throw rule("The displayName of an approved custom object type cannot change");
                 }
                 checkDisplayNameFree(instance, displayName, s.id());
-                save(h, s, s.approved(), d.withNames(displayName, orElse(TypeDefinition.checkPluralName(spec.pluralName()), d.pluralName()),
+                save(h, s, s.approved(), d.withNames(displayName,
+                        orElse(TypeDefinition.checkPluralName(spec.pluralName()), d.pluralName()),
                         orElse(TypeDefinition.checkDescription(spec.description()), d.description()),
                         spec.showInLeadDetail() == null ? d.showInLeadDetail() : spec.showInLeadDetail()), s.approvedAt());
                 return;
@@ -176,8 +178,8 @@ public final class CustomObjectTypes implements Changes.Listener {
             if (h.createQuery(COUNT).bind("instance", instance).mapTo(Long.class).one() >= MAX_TYPES) {
                 throw rule("An instance can have at most " + MAX_TYPES + " custom object types");
             }
-            TypeDefinition d = new TypeDefinition(displayName, TypeDefinition.checkPluralName(spec.pluralName()), TypeDefinition.checkDescription(spec.description()),
-                    Boolean.TRUE.equals(spec.showInLeadDetail()), List.of());
+            TypeDefinition d = new TypeDefinition(displayName, TypeDefinition.checkPluralName(spec.pluralName()),
+                    TypeDefinition.checkDescription(spec.description()), Boolean.TRUE.equals(spec.showInLeadDetail()), List.of());
             h.createUpdate(INSERT).bind("instance", instance).bind("apiName", apiName).bind("lc", lc(apiName)).bind("draft", d.toJson())
                     .bind("now", clock.millis()).execute();
         });
@@ -213,7 +215,8 @@ public final class CustomObjectTypes implements Changes.Listener {
     /** Changes one field of a type's draft. */
     void updateField(long instance, String apiName, String fieldName, FieldSpec spec) {
         edit(instance, apiName, (s, d) -> {
-            Field current = d.field(fieldName).orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_FOUND, Records.shorten(fieldName)));
+            Field current = d.field(fieldName)
+                    .orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_FOUND, Records.shorten(fieldName)));
             if (spec.name() != null && !spec.name().equals(current.name())) {
                 throw new MarketoException(ErrorCode.INVALID_DATA, "A field's name cannot change");
             }
@@ -421,7 +424,8 @@ public final class CustomObjectTypes implements Changes.Listener {
     }
 
     static MarketoException notFound(String apiName) {
-        return new MarketoException(ErrorCode.OBJECT_NOT_FOUND, "Object not found: no custom object type '" + Records.shorten(apiName) + "'");
+        return new MarketoException(ErrorCode.OBJECT_NOT_FOUND, "Object not found: no custom object type '"
+                + Records.shorten(apiName) + "'");
     }
 
     private static MarketoException rule(String message) {

@@ -94,7 +94,8 @@ public final class ObjectService {
     Page query(Caller caller, ObjectKind kind, Filter filter, List<String> fieldNames, int batchSize, String pageToken) {
         List<ObjectField> set = kind.searchable(filter.filterType())
                 .orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_SUPPORTED, Records.shorten(filter.filterType())));
-        List<String> keys = filter.input() != null ? compoundKeys(set, filter.input()) : simpleKeys(filter.filterType(), set, filter.values());
+        List<String> keys = filter.input() != null ? compoundKeys(set, filter.input())
+                : simpleKeys(filter.filterType(), set, filter.values());
         List<ObjectField> fields = fields(kind, fieldNames, set);
         long after = Records.decodePageToken(pageToken);
         List<Long> ids = repository.idsMatching(kind, caller.instanceId(), target(kind, set), keys, after, batchSize + 1);

@@ -40,7 +40,9 @@ final class Records {
         m.put("seq", seq);
         for (ObjectField f : fields) {
             Object v = value(kind, row, f);
-            if (v != null) {
+            if (f.name().equals(kind.idField())) {
+                m.put(f.name(), v); // a row id, which an integer field's int range need not hold
+            } else if (v != null) {
                 m.put(f.name(), f.type().toJson(v));
             }
         }

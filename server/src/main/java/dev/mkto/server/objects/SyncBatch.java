@@ -226,7 +226,9 @@ final class SyncBatch {
         for (Map.Entry<String, Object> e : p.values.entrySet()) {
             ObjectField f = kind.field(e.getKey()).orElseThrow();
             Object before = stored.values().get(f.name());
-            if (!f.updateable() && !Objects.equals(before == null ? null : f.key(before), e.getValue() == null ? null : f.key(e.getValue()))) {
+            String was = before == null ? null : f.key(before);
+            String wanted = e.getValue() == null ? null : f.key(e.getValue());
+            if (!f.updateable() && !Objects.equals(was, wanted)) {
                 return Reason.invalid("Field '" + f.name() + "' is not updateable");
             }
         }
