@@ -34,6 +34,10 @@ import dev.mkto.server.identity.TokenService;
 import dev.mkto.server.leads.LeadApi;
 import dev.mkto.server.leads.LeadSchema;
 import dev.mkto.server.leads.LeadService;
+import dev.mkto.server.objects.CustomObjectTypeApi;
+import dev.mkto.server.objects.CustomObjectTypes;
+import dev.mkto.server.objects.ObjectApi;
+import dev.mkto.server.objects.ObjectService;
 import dev.mkto.server.store.Database;
 import dev.mkto.server.store.KeyRing;
 import dev.mkto.server.store.Revisions;
@@ -116,6 +120,8 @@ public final class MktoServer implements AutoCloseable {
             LeadService leads = new LeadService(jdbi, leadSchema, partitions, activityLog, clock);
             ListService lists = new ListService(jdbi, leads, activityLog, clock);
             CampaignService campaigns = new CampaignService(jdbi, workspaces, instances, activityLog, clock);
+            CustomObjectTypes customObjectTypes = new CustomObjectTypes(jdbi, leadSchema, events, clock);
+            ObjectService objects = new ObjectService(jdbi, customObjectTypes, leads, instances, clock);
 
             // limits and usage: in this process, or shared through Redis
             usage = new Usage(jdbi, database.dialect(), instances, clock, Duration.ofSeconds(2));
@@ -144,6 +150,8 @@ public final class MktoServer implements AutoCloseable {
             bulk.register(api);
             new ListApi(lists).register(api);
             new CampaignApi(campaigns).register(api);
+            new ObjectApi(objects, customObjectTypes).register(api);
+            new CustomObjectTypeApi(customObjectTypes, leadSchema).register(api);
             new UserManagementApi(instances, users, roles, workspaces).register(api);
             new StatsApi(usage).register(api);
             IdentityApi identity = new IdentityApi(tokens, instances, allowlist, requestIds);

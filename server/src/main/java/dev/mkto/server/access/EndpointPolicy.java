@@ -9,8 +9,24 @@ import static dev.mkto.server.access.Permission.READ_ONLY_CAMPAIGN;
 import static dev.mkto.server.access.Permission.READ_WRITE_ACTIVITY;
 import static dev.mkto.server.access.Permission.READ_WRITE_ACTIVITY_METADATA;
 import static dev.mkto.server.access.Permission.READ_WRITE_CAMPAIGN;
+import static dev.mkto.server.access.Permission.READ_ONLY_COMPANY;
+import static dev.mkto.server.access.Permission.READ_ONLY_CUSTOM_OBJECT;
+import static dev.mkto.server.access.Permission.READ_ONLY_CUSTOM_OBJECT_TYPE;
 import static dev.mkto.server.access.Permission.READ_ONLY_LEAD;
+import static dev.mkto.server.access.Permission.READ_ONLY_NAMED_ACCOUNT;
+import static dev.mkto.server.access.Permission.READ_ONLY_NAMED_ACCOUNT_LIST;
+import static dev.mkto.server.access.Permission.READ_ONLY_OPPORTUNITY;
+import static dev.mkto.server.access.Permission.READ_ONLY_SALES_PERSON;
+import static dev.mkto.server.access.Permission.READ_WRITE_COMPANY;
+import static dev.mkto.server.access.Permission.READ_WRITE_CUSTOM_OBJECT;
+import static dev.mkto.server.access.Permission.READ_WRITE_CUSTOM_OBJECT_TYPE;
 import static dev.mkto.server.access.Permission.READ_WRITE_LEAD;
+import static dev.mkto.server.access.Permission.READ_WRITE_NAMED_ACCOUNT;
+import static dev.mkto.server.access.Permission.READ_WRITE_NAMED_ACCOUNT_LIST;
+import static dev.mkto.server.access.Permission.READ_WRITE_OPPORTUNITY;
+import static dev.mkto.server.access.Permission.READ_WRITE_SALES_PERSON;
+import static dev.mkto.server.access.Permission.READ_WRITE_SCHEMA_CUSTOM_FIELD;
+import static dev.mkto.server.access.Permission.READ_WRITE_SCHEMA_STANDARD_FIELD;
 
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -40,6 +56,8 @@ public final class EndpointPolicy {
 
     private static final String USERS = "/userservice/management/v1/users";
     private static final String ACTIVITY_TYPE = "/rest/v1/activities/external/type/{apiName}";
+    private static final String CUSTOM_OBJECTS = "/rest/v1/customobjects";
+    private static final String SCHEMA = "/rest/v1/customobjects/schema";
 
     public static final List<Rule> RULES = List.of(
             // Leads
@@ -95,6 +113,65 @@ public final class EndpointPolicy {
             rule("POST", "/bulk/v1/activities/export/{exportId}/cancel.json", READ_ONLY_ACTIVITY),
             rule("GET", "/bulk/v1/activities/export/{exportId}/file.json", READ_ONLY_ACTIVITY),
             rule("GET", "/bulk/v1/activities/export.json", READ_ONLY_ACTIVITY),
+            // Companies
+            rule("GET", "/rest/v1/companies.json", READ_ONLY_COMPANY),
+            rule("POST", "/rest/v1/companies.json", READ_WRITE_COMPANY),
+            rule("POST", "/rest/v1/companies/delete.json", READ_WRITE_COMPANY),
+            rule("GET", "/rest/v1/companies/describe.json", READ_ONLY_COMPANY),
+            rule("GET", "/rest/v1/companies/schema/fields.json", READ_WRITE_SCHEMA_STANDARD_FIELD, READ_WRITE_SCHEMA_CUSTOM_FIELD),
+            rule("GET", "/rest/v1/companies/schema/fields/{fieldApiName}.json", READ_WRITE_SCHEMA_STANDARD_FIELD,
+                    READ_WRITE_SCHEMA_CUSTOM_FIELD),
+            // Opportunities and opportunity roles (the swagger's "Read-Write Named Opportunity" is Read-Write Opportunity)
+            rule("GET", "/rest/v1/opportunities.json", READ_ONLY_OPPORTUNITY),
+            rule("POST", "/rest/v1/opportunities.json", READ_WRITE_OPPORTUNITY),
+            rule("POST", "/rest/v1/opportunities/delete.json", READ_WRITE_OPPORTUNITY),
+            rule("GET", "/rest/v1/opportunities/describe.json", READ_ONLY_OPPORTUNITY),
+            rule("GET", "/rest/v1/opportunities/schema/fields.json", READ_WRITE_SCHEMA_STANDARD_FIELD, READ_WRITE_SCHEMA_CUSTOM_FIELD),
+            rule("GET", "/rest/v1/opportunities/schema/fields/{fieldApiName}.json", READ_WRITE_SCHEMA_STANDARD_FIELD,
+                    READ_WRITE_SCHEMA_CUSTOM_FIELD),
+            rule("GET", "/rest/v1/opportunities/roles.json", READ_ONLY_OPPORTUNITY),
+            rule("POST", "/rest/v1/opportunities/roles.json", READ_WRITE_OPPORTUNITY),
+            rule("POST", "/rest/v1/opportunities/roles/delete.json", READ_WRITE_OPPORTUNITY),
+            rule("GET", "/rest/v1/opportunities/roles/describe.json", READ_ONLY_OPPORTUNITY),
+            // Named accounts
+            rule("GET", "/rest/v1/namedaccounts.json", READ_ONLY_NAMED_ACCOUNT),
+            rule("POST", "/rest/v1/namedaccounts.json", READ_WRITE_NAMED_ACCOUNT),
+            rule("POST", "/rest/v1/namedaccounts/delete.json", READ_WRITE_NAMED_ACCOUNT),
+            rule("GET", "/rest/v1/namedaccounts/describe.json", READ_ONLY_NAMED_ACCOUNT),
+            rule("GET", "/rest/v1/namedaccounts/schema/fields.json", READ_WRITE_SCHEMA_STANDARD_FIELD, READ_WRITE_SCHEMA_CUSTOM_FIELD),
+            rule("GET", "/rest/v1/namedaccounts/schema/fields/{fieldApiName}.json", READ_WRITE_SCHEMA_STANDARD_FIELD,
+                    READ_WRITE_SCHEMA_CUSTOM_FIELD),
+            // Named account lists; their membership needs the Named Account permissions
+            rule("GET", "/rest/v1/namedAccountLists.json", READ_ONLY_NAMED_ACCOUNT_LIST),
+            rule("POST", "/rest/v1/namedAccountLists.json", READ_WRITE_NAMED_ACCOUNT_LIST),
+            rule("POST", "/rest/v1/namedAccountLists/delete.json", READ_WRITE_NAMED_ACCOUNT_LIST),
+            rule("GET", "/rest/v1/namedAccountList/{id}/namedAccounts.json", READ_ONLY_NAMED_ACCOUNT),
+            rule("POST", "/rest/v1/namedAccountList/{id}/namedAccounts.json", READ_WRITE_NAMED_ACCOUNT),
+            rule("POST", "/rest/v1/namedAccountList/{id}/namedAccounts/remove.json", READ_WRITE_NAMED_ACCOUNT),
+            // Sales persons
+            rule("GET", "/rest/v1/salespersons.json", READ_ONLY_SALES_PERSON),
+            rule("POST", "/rest/v1/salespersons.json", READ_WRITE_SALES_PERSON),
+            rule("POST", "/rest/v1/salespersons/delete.json", READ_WRITE_SALES_PERSON),
+            rule("GET", "/rest/v1/salespersons/describe.json", READ_ONLY_SALES_PERSON),
+            // Custom objects: records
+            rule("GET", CUSTOM_OBJECTS + ".json", READ_ONLY_CUSTOM_OBJECT),
+            rule("GET", CUSTOM_OBJECTS + "/{customObjectName}.json", READ_ONLY_CUSTOM_OBJECT),
+            rule("POST", CUSTOM_OBJECTS + "/{customObjectName}.json", READ_WRITE_CUSTOM_OBJECT),
+            rule("POST", CUSTOM_OBJECTS + "/{customObjectName}/delete.json", READ_WRITE_CUSTOM_OBJECT),
+            rule("GET", CUSTOM_OBJECTS + "/{customObjectName}/describe.json", READ_ONLY_CUSTOM_OBJECT),
+            // Custom objects: types
+            rule("GET", SCHEMA + ".json", READ_ONLY_CUSTOM_OBJECT_TYPE),
+            rule("POST", SCHEMA + ".json", READ_WRITE_CUSTOM_OBJECT_TYPE),
+            rule("GET", SCHEMA + "/{apiName}/describe.json", READ_ONLY_CUSTOM_OBJECT_TYPE),
+            rule("POST", SCHEMA + "/{apiName}/addField.json", READ_WRITE_CUSTOM_OBJECT_TYPE),
+            rule("POST", SCHEMA + "/{apiName}/deleteField.json", READ_WRITE_CUSTOM_OBJECT_TYPE),
+            rule("POST", SCHEMA + "/{apiName}/{fieldApiName}/updateField.json", READ_WRITE_CUSTOM_OBJECT_TYPE),
+            rule("POST", SCHEMA + "/{apiName}/approve.json", READ_WRITE_CUSTOM_OBJECT_TYPE),
+            rule("POST", SCHEMA + "/{apiName}/discardDraft.json", READ_WRITE_CUSTOM_OBJECT_TYPE),
+            rule("POST", SCHEMA + "/{apiName}/delete.json", READ_WRITE_CUSTOM_OBJECT_TYPE),
+            rule("GET", SCHEMA + "/fieldDataTypes.json", READ_ONLY_CUSTOM_OBJECT_TYPE),
+            rule("GET", SCHEMA + "/linkableObjects.json", READ_ONLY_CUSTOM_OBJECT_TYPE),
+            rule("GET", SCHEMA + "/{apiName}/dependentAssets.json", READ_ONLY_CUSTOM_OBJECT_TYPE),
             // Usage statistics: no permission needed
             rule("GET", "/rest/v1/stats/usage.json"),
             rule("GET", "/rest/v1/stats/usage/last7days.json"),

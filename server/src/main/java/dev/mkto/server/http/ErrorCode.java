@@ -23,6 +23,7 @@ public enum ErrorCode {
     BLANK("701", "%s cannot be blank", true),
     INVALID_DATE("704", "Invalid date format", true),
     BUSINESS_RULE_VIOLATION("709", "Business Rule Violation", true),
+    EXTERNAL_SALES_PERSON_NOT_FOUND("718", "ExternalSalesPersonID not found", true),
     INVALID_VALUE("1001", "Invalid value '%s'. Required of type '%s'", true),
     MISSING_VALUE("1002", "Missing value for the required parameter '%s'", true),
     INVALID_DATA("1003", "Invalid data", true),
@@ -37,6 +38,7 @@ public enum ErrorCode {
     MAX_FIELDS("1028", "Max field limit reached", true),
     TOO_MANY_JOBS("1029", "Too many jobs in queue", true),
     INVALID_RUN_AT("1042", "Invalid runAt date", true),
+    DISCARD_DRAFT_FAILED("1048", "Custom Object Discard Draft Failed", true),
     PAYLOAD_TOO_LARGE("413", "Request Entity Too Large", false, 413),
     URI_TOO_LONG("414", "Request-URI Too Long", false, 414);
 

@@ -221,6 +221,28 @@ public final class LeadService {
         });
     }
 
+    /**
+     * Which of {@code values} of the lead field {@code fieldName} some lead in {@code partitions}
+     * holds, for records of other objects that link to leads. A field that cannot be looked up
+     * matches nothing.
+     */
+    public java.util.Set<Object> existing(long instance, long[] partitions, String fieldName, java.util.Collection<?> values) {
+        Optional<LeadField> field = schema.fields(instance).find(fieldName).filter(LeadField::searchable);
+        if (field.isEmpty() || values.isEmpty() || partitions.length == 0) {
+            return java.util.Set.of();
+        }
+        Map<String, List<Object>> byKey = new HashMap<>();
+        for (Object v : values) {
+            byKey.computeIfAbsent(LeadRepository.key(field.get(), v), k -> new ArrayList<>()).add(v);
+        }
+        java.util.Set<Object> out = new java.util.HashSet<>();
+        for (LeadRepository.Match m : repository.lookup(instance, partitions, field.get(), new ArrayList<>(byKey.keySet()),
+                Integer.MAX_VALUE)) {
+            out.addAll(byKey.getOrDefault(m.key(), List.of()));
+        }
+        return out;
+    }
+
     /** Moves leads to another partition; both partitions must be writable by the caller. */
     public List<Map<String, Object>> updatePartitions(Caller caller, String requestId, List<Map.Entry<Long, String>> moves) {
         if (moves.size() > MAX_BATCH) {

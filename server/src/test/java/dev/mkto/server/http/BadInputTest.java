@@ -44,18 +44,28 @@ class BadInputTest {
     private static final String REMOVE_ROLES = "POST " + UM + "/{userid}/roles/delete.json";
     /** Endpoints that read a JSON body; every other POST must be listed in {@link #POST_WITHOUT_BODY}. */
     private static final String TYPE = "POST /rest/v1/activities/external/type/{apiName}";
+    private static final String SCHEMA = "POST /rest/v1/customobjects/schema/{apiName}";
     private static final Set<String> JSON_BODY = Set.of(SYNC, DELETE, MOVE, INVITE, UPDATE, ADD_ROLES, REMOVE_ROLES,
             "POST /rest/v1/activities/external.json", "POST /rest/v1/activities/external/type.json", TYPE + ".json",
             TYPE + "/attributes/create.json", TYPE + "/attributes/update.json", TYPE + "/attributes/delete.json",
             "POST /rest/v1/lists/{listId}/leads.json", "POST /rest/v1/campaigns/{id}/trigger.json",
             "POST /rest/v1/campaigns/{id}/schedule.json", "POST /bulk/v1/leads/export/create.json",
             "POST /bulk/v1/activities/export/create.json", "GET /rest/v1/lists/{listId}/leads/ismember.json",
-            "DELETE /rest/v1/lists/{listId}/leads.json");
+            "DELETE /rest/v1/lists/{listId}/leads.json", "POST /rest/v1/companies.json", "POST /rest/v1/companies/delete.json",
+            "POST /rest/v1/opportunities.json", "POST /rest/v1/opportunities/delete.json", "POST /rest/v1/opportunities/roles.json",
+            "POST /rest/v1/opportunities/roles/delete.json", "POST /rest/v1/namedaccounts.json", "POST /rest/v1/namedaccounts/delete.json",
+            "POST /rest/v1/namedAccountLists.json", "POST /rest/v1/namedAccountLists/delete.json",
+            "POST /rest/v1/namedAccountList/{id}/namedAccounts.json", "POST /rest/v1/namedAccountList/{id}/namedAccounts/remove.json",
+            "POST /rest/v1/salespersons.json", "POST /rest/v1/salespersons/delete.json",
+            "POST /rest/v1/customobjects/{customObjectName}.json", "POST /rest/v1/customobjects/{customObjectName}/delete.json",
+            "POST /rest/v1/customobjects/schema.json", SCHEMA + "/addField.json", SCHEMA + "/deleteField.json",
+            SCHEMA + "/{fieldApiName}/updateField.json");
     private static final Set<String> POST_WITHOUT_BODY = Set.of("POST " + UM + "/{userid}/delete.json",
             "POST " + UM + "/{userid}/invite/delete.json", TYPE + "/approve.json", TYPE + "/discardDraft.json",
             TYPE + "/delete.json", "POST /bulk/v1/leads/export/{exportId}/enqueue.json",
             "POST /bulk/v1/leads/export/{exportId}/cancel.json", "POST /bulk/v1/activities/export/{exportId}/enqueue.json",
-            "POST /bulk/v1/activities/export/{exportId}/cancel.json");
+            "POST /bulk/v1/activities/export/{exportId}/cancel.json", SCHEMA + "/approve.json", SCHEMA + "/discardDraft.json",
+            SCHEMA + "/delete.json");
 
     private static final int MB = 1024 * 1024;
     /** Stands for any User Management endpoint where a check needs only the surface. */
