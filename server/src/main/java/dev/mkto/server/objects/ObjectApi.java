@@ -38,8 +38,8 @@ public final class ObjectApi implements ApiRoutes.Feature {
             requireRule("GET", kind.path() + ".json", kind.read());
             requireRule("POST", kind.path() + ".json", kind.write());
             routes.get(kind.path() + ".json", call -> query(call, kind))
-                    .post(kind.path() + ".json", call -> sync(call, kind))
-                    .post(kind.path() + "/delete.json", call -> delete(call, kind));
+                    .post(kind.path() + ".json", call -> sync(call, call.json(), kind))
+                    .post(kind.path() + "/delete.json", call -> delete(call, call.json(), kind));
             if (kind.describable()) {
                 routes.get(kind.path() + "/describe.json", call -> describe(call, kind));
             }
@@ -52,8 +52,9 @@ public final class ObjectApi implements ApiRoutes.Feature {
         requireRule("POST", CUSTOM + ".json", Permission.READ_WRITE_CUSTOM_OBJECT);
         routes.get("/rest/v1/customobjects.json", this::listCustom)
                 .get(CUSTOM + ".json", call -> query(call, custom(call)))
-                .post(CUSTOM + ".json", call -> sync(call, custom(call)))
-                .post(CUSTOM + "/delete.json", call -> delete(call, custom(call)))
+                // the body is read before the type is looked up: a malformed body is 609/612 whatever the name
+                .post(CUSTOM + ".json", call -> sync(call, call.json(), custom(call)))
+                .post(CUSTOM + "/delete.json", call -> delete(call, call.json(), custom(call)))
                 .get(CUSTOM + "/describe.json", call -> describe(call, custom(call)))
                 .get(MEMBERS + ".json", this::members)
                 .post(MEMBERS + ".json", call -> changeMembers(call, true))
@@ -110,8 +111,8 @@ public final class ObjectApi implements ApiRoutes.Feature {
         return page(objects.query(call.caller(), kind, filter, fields, batchSize, token));
     }
 
-    private Reply sync(ApiCall call, ObjectKind kind) {
-        JsonNode body = Bodies.object(call.json());
+    private Reply sync(ApiCall call, JsonNode json, ObjectKind kind) {
+        JsonNode body = Bodies.object(json);
         String actionName = Bodies.text(body, "action");
         Action action = actionName == null ? kind.defaultAction() : Action.parse(actionName).orElseThrow(() -> new MarketoException(
                 ErrorCode.INVALID_DATA, "Invalid action '" + Records.shorten(actionName) + "'; use "
@@ -120,8 +121,8 @@ public final class ObjectApi implements ApiRoutes.Feature {
         return Reply.Envelope.of(objects.sync(call.caller(), kind, action, byId, Bodies.records(body)));
     }
 
-    private Reply delete(ApiCall call, ObjectKind kind) {
-        JsonNode body = Bodies.object(call.json());
+    private Reply delete(ApiCall call, JsonNode json, ObjectKind kind) {
+        JsonNode body = Bodies.object(json);
         boolean byId = Bodies.byIdField(body, "deleteBy");
         return Reply.Envelope.of(objects.delete(call.caller(), kind, byId, Bodies.records(body)));
     }
