@@ -1,5 +1,6 @@
 package dev.mkto.server.access;
 
+import dev.mkto.server.http.Echo;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -36,7 +37,7 @@ public final class IpRules {
         List<Range> ranges = new ArrayList<>();
         for (String raw : entries) {
             String entry = raw.strip();
-            ranges.add(parse(entry).orElseThrow(() -> new IllegalArgumentException("'" + shorten(entry)
+            ranges.add(parse(entry).orElseThrow(() -> new IllegalArgumentException("'" + Echo.of(entry)
                     + "' is not an IP address, a range (a-b), an IPv4 wildcard (10.0.*.*) or a CIDR block (10.0.0.0/8, 2001:db8::/32)")));
         }
         return new IpRules(List.copyOf(ranges));
@@ -173,7 +174,4 @@ public final class IpRules {
         return Arrays.compareUnsigned(a, b);
     }
 
-    private static String shorten(String s) {
-        return s.length() > 80 ? s.substring(0, 77) + "..." : s;
-    }
 }

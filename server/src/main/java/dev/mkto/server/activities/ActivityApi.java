@@ -2,6 +2,7 @@ package dev.mkto.server.activities;
 
 import dev.mkto.server.http.ApiCall;
 import dev.mkto.server.http.ApiRoutes;
+import dev.mkto.server.http.Echo;
 import dev.mkto.server.http.ErrorCode;
 import dev.mkto.server.http.MarketoException;
 import dev.mkto.server.http.Reply;
@@ -92,7 +93,7 @@ public final class ActivityApi implements ApiRoutes.Feature {
         List<String> canonical = new ArrayList<>();
         for (String n : names) {
             canonical.add(fields.find(n).map(LeadField::name).orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_FOUND,
-                    ActivityTypes.shorten(n))));
+                    Echo.of(n))));
         }
         ActivityService.Filter filter = new ActivityService.Filter(List.of(ActivityTypes.NEW_LEAD, ActivityTypes.CHANGE_DATA_VALUE),
                 leadIds(call), listId(call), List.of(), canonical);
@@ -161,7 +162,7 @@ public final class ActivityApi implements ApiRoutes.Feature {
             try {
                 out.add(Long.parseLong(s));
             } catch (NumberFormatException e) {
-                throw new MarketoException(ErrorCode.INVALID_DATA, name + " must hold integers, got '" + ActivityTypes.shorten(s) + "'");
+                throw new MarketoException(ErrorCode.INVALID_DATA, name + " must hold integers, got '" + Echo.of(s) + "'");
             }
         }
         return out;

@@ -4,6 +4,7 @@ import static dev.mkto.server.access.Permission.READ_ONLY_ACTIVITY;
 import static dev.mkto.server.access.Permission.READ_WRITE_ACTIVITY;
 
 import dev.mkto.server.access.Caller;
+import dev.mkto.server.http.Echo;
 import dev.mkto.server.http.ErrorCode;
 import dev.mkto.server.http.Json;
 import dev.mkto.server.http.MarketoException;
@@ -242,7 +243,7 @@ public final class ActivityService {
                         date = parseDate(item.path("activityDate").asString(""));
                     } catch (MarketoException e) {
                         code = "1001";
-                        problem = "Invalid value '" + ActivityTypes.shorten(item.path("activityDate").toString()) + "'. Required of type 'datetime'";
+                        problem = "Invalid value '" + Echo.of(item.path("activityDate").toString()) + "'. Required of type 'datetime'";
                     }
                 }
                 if (problem == null) {
@@ -288,7 +289,7 @@ public final class ActivityService {
             return null;
         }
         if (!given.isArray()) {
-            return "Invalid value '" + ActivityTypes.shorten(given.toString()) + "'. Required of type 'array'";
+            return "Invalid value '" + Echo.of(given.toString()) + "'. Required of type 'array'";
         }
         for (JsonNode a : given) {
             String key = a.hasNonNull("apiName") ? a.path("apiName").asString() : a.path("name").asString("");
@@ -299,7 +300,7 @@ public final class ActivityService {
                 }
             }
             if (def == null) {
-                return "Field '" + ActivityTypes.shorten(key) + "' not found";
+                return "Field '" + Echo.of(key) + "' not found";
             }
             FieldType t = FieldType.parse(def.path("dataType").asString("string").replace("link", "url")).orElse(FieldType.STRING);
             try {
@@ -308,7 +309,7 @@ public final class ActivityService {
                     out.put(def.path("name").asString(), t.toJson(v));
                 }
             } catch (FieldType.Invalid e) {
-                return "Invalid value '" + ActivityTypes.shorten(e.value()) + "'. Required of type '" + t.marketoName() + "'";
+                return "Invalid value '" + Echo.of(e.value()) + "'. Required of type '" + t.marketoName() + "'";
             }
         }
         return null;

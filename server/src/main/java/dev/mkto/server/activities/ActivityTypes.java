@@ -1,6 +1,7 @@
 package dev.mkto.server.activities;
 
 import dev.mkto.server.admin.Changes;
+import dev.mkto.server.http.Echo;
 import dev.mkto.server.http.ErrorCode;
 import dev.mkto.server.http.Json;
 import dev.mkto.server.http.MarketoException;
@@ -151,7 +152,7 @@ public final class ActivityTypes implements Changes.Listener {
 
     Custom custom(long instance, String apiName) {
         return customs(instance).stream().filter(c -> c.apiName().equals(apiName)).findFirst()
-                .orElseThrow(() -> new MarketoException(ErrorCode.OBJECT_NOT_FOUND, "Activity type '" + shorten(apiName) + "' not found"));
+                .orElseThrow(() -> new MarketoException(ErrorCode.OBJECT_NOT_FOUND, "Activity type '" + Echo.of(apiName) + "' not found"));
     }
 
     /** Creates a custom type as a draft. */
@@ -193,7 +194,7 @@ public final class ActivityTypes implements Changes.Listener {
             for (JsonNode a : attributeInput(body)) {
                 String attrName = required(a, "apiName");
                 if (!API_NAME.matcher(attrName).matches()) {
-                    throw new MarketoException(ErrorCode.INVALID_DATA, "attribute apiName '" + shorten(attrName) + "' is not valid");
+                    throw new MarketoException(ErrorCode.INVALID_DATA, "attribute apiName '" + Echo.of(attrName) + "' is not valid");
                 }
                 if (findAttribute(draft, attrName).isPresent()) {
                     throw new MarketoException(ErrorCode.OBJECT_EXISTS, "Attribute '" + attrName + "' already exists");
@@ -217,7 +218,7 @@ public final class ActivityTypes implements Changes.Listener {
             for (JsonNode a : attributeInput(body)) {
                 String attrName = required(a, "apiName");
                 ObjectNode existing = findAttribute(draft, attrName).orElseThrow(() -> new MarketoException(ErrorCode.OBJECT_NOT_FOUND,
-                        "Attribute '" + shorten(attrName) + "' not found"));
+                        "Attribute '" + Echo.of(attrName) + "' not found"));
                 ObjectNode merged = attribute(a, attrName, false);
                 merged.properties().forEach(e -> existing.set(e.getKey(), e.getValue()));
                 if (a.has("isPrimary") && a.get("isPrimary").asBoolean(false) && !existing.equals(draft.get("primaryAttribute"))) {
@@ -240,7 +241,7 @@ public final class ActivityTypes implements Changes.Listener {
                 int before = attrs.size();
                 attrs.removeIf(x -> x.path("apiName").asString().equals(attrName));
                 if (attrs.size() == before) {
-                    throw new MarketoException(ErrorCode.OBJECT_NOT_FOUND, "Attribute '" + shorten(attrName) + "' not found");
+                    throw new MarketoException(ErrorCode.OBJECT_NOT_FOUND, "Attribute '" + Echo.of(attrName) + "' not found");
                 }
             }
         });
@@ -380,7 +381,7 @@ public final class ActivityTypes implements Changes.Listener {
         if (type != null || creating) {
             String t = type == null ? "string" : type.toLowerCase(Locale.ROOT);
             if (!DATA_TYPES.contains(t)) {
-                throw new MarketoException(ErrorCode.INVALID_DATA, "dataType '" + shorten(t) + "' is not one of " + String.join(", ",
+                throw new MarketoException(ErrorCode.INVALID_DATA, "dataType '" + Echo.of(t) + "' is not one of " + String.join(", ",
                         DATA_TYPES.stream().sorted().toList()));
             }
             attr.put("dataType", t);
@@ -499,9 +500,4 @@ public final class ActivityTypes implements Changes.Listener {
         return text == null ? null : Json.MAPPER.readTree(text);
     }
 
-    static String shorten(String s) {
-        String clean = s.codePoints().filter(c -> c >= 0x20 && c != 0x7f)
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-        return clean.length() > 100 ? clean.substring(0, 100) + "…" : clean;
-    }
 }

@@ -3,6 +3,7 @@ package dev.mkto.server.admin;
 import dev.mkto.server.access.Permission;
 import dev.mkto.server.http.AdminException;
 import dev.mkto.server.http.ApiException;
+import dev.mkto.server.http.Echo;
 import dev.mkto.server.http.HttpIO;
 import dev.mkto.server.http.Json;
 import dev.mkto.server.http.RequestIds;
@@ -54,7 +55,7 @@ public final class AdminApi implements HttpService {
             try {
                 return Long.parseLong(vars.get(name));
             } catch (NumberFormatException e) {
-                throw AdminException.notFound("'" + vars.get(name) + "' is not an id");
+                throw AdminException.notFound("'" + Echo.of(vars.get(name)) + "' is not an id");
             }
         }
     }
@@ -554,7 +555,7 @@ public final class AdminApi implements HttpService {
         try {
             return Optional.of(OffsetDateTime.parse(v.asString().strip()).toInstant());
         } catch (DateTimeParseException e) {
-            throw AdminException.invalid("expiresAt '" + v.asString() + "' is not an ISO-8601 datetime such as 2030-12-31T23:59:59Z");
+            throw AdminException.invalid("expiresAt '" + Echo.of(v.asString()) + "' is not an ISO-8601 datetime such as 2030-12-31T23:59:59Z");
         }
     }
 

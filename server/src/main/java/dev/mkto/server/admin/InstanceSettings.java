@@ -2,6 +2,7 @@ package dev.mkto.server.admin;
 
 import dev.mkto.server.access.IpRules;
 import dev.mkto.server.http.AdminException;
+import dev.mkto.server.http.Echo;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -64,7 +65,7 @@ public record InstanceSettings(int tokenTtlSeconds, boolean allowQueryToken, Lim
             try {
                 ZoneId.of(zone);
             } catch (DateTimeException e) {
-                throw AdminException.invalid(at + ".timeZone: unknown time zone '" + zone + "' (use an IANA name such as America/Chicago)");
+                throw AdminException.invalid(at + ".timeZone: unknown time zone '" + Echo.of(zone) + "' (use an IANA name such as America/Chicago)");
             }
             l = new Limits(
                     intField(n, "rateCalls", l.rateCalls(), 1, 1_000_000, at),
@@ -127,7 +128,7 @@ public record InstanceSettings(int tokenTtlSeconds, boolean allowQueryToken, Lim
         for (Iterator<String> it = n.propertyNames().iterator(); it.hasNext(); ) {
             String key = it.next();
             if (!allowed.contains(key)) {
-                throw AdminException.invalid(where + ": unknown key '" + key + "' (known: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
+                throw AdminException.invalid(where + ": unknown key '" + Echo.of(key) + "' (known: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.mkto.server.admin;
 import dev.mkto.server.access.Allowlist;
 import dev.mkto.server.access.IpRules;
 import dev.mkto.server.http.AdminException;
+import dev.mkto.server.http.Echo;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
@@ -37,7 +38,7 @@ public final class IpCheck {
             throw AdminException.invalid("address is required");
         }
         InetAddress peer = IpRules.literal(address.strip())
-                .orElseThrow(() -> AdminException.invalid("address '" + Names.shorten(address) + "' is not an IPv4 or IPv6 address"));
+                .orElseThrow(() -> AdminException.invalid("address '" + Echo.of(address) + "' is not an IPv4 or IPv6 address"));
         List<String> e = entries == null ? current.entries() : entries;
         List<String> p = trustedProxies == null ? current.trustedProxies() : trustedProxies;
         compiles("entries", e);

@@ -1,6 +1,7 @@
 package dev.mkto.server.admin;
 
 import dev.mkto.server.http.AdminException;
+import dev.mkto.server.http.Echo;
 import java.util.regex.Pattern;
 
 /** Checks shared by the admin entities: names, descriptions, e-mail addresses. */
@@ -42,15 +43,9 @@ final class Names {
         }
         String s = value.strip();
         if (s.length() > 255 || !EMAIL.matcher(s).matches() || s.chars().anyMatch(Character::isISOControl)) {
-            throw AdminException.invalid("email '" + shorten(s) + "' is not an e-mail address (it need not be deliverable, but must look like name@example.com)");
+            throw AdminException.invalid("email '" + Echo.of(s) + "' is not an e-mail address (it need not be deliverable, but must look like name@example.com)");
         }
         return s;
     }
 
-    /** A value safe to repeat in a message: at most 80 characters, no control characters. */
-    static String shorten(String value) {
-        String s = value.codePoints().filter(c -> !Character.isISOControl(c))
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-        return s.length() > 80 ? s.substring(0, 77) + "..." : s;
-    }
 }

@@ -1,6 +1,7 @@
 package dev.mkto.server.admin;
 
 import dev.mkto.server.http.AdminException;
+import dev.mkto.server.http.Echo;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
@@ -59,7 +60,7 @@ public final class Partitions {
 
     /** A partition by name, or an error naming the missing one and the ones that exist. */
     public Partition require(long instance, String name) {
-        return byName(instance, name).orElseThrow(() -> AdminException.invalid("no partition named '" + Names.shorten(name)
+        return byName(instance, name).orElseThrow(() -> AdminException.invalid("no partition named '" + Echo.of(name)
                 + "' (partitions: " + String.join(", ", list(instance).stream().map(Partition::name).toList()) + ")"));
     }
 

@@ -2,6 +2,7 @@ package dev.mkto.server.admin;
 
 import dev.mkto.server.access.Permission;
 import dev.mkto.server.http.AdminException;
+import dev.mkto.server.http.Echo;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -78,7 +79,7 @@ public final class Roles {
 
     /** A role by name, or an error naming the missing one and the ones that exist. */
     public Role require(long instance, String name) {
-        return byName(instance, name).orElseThrow(() -> AdminException.invalid("no role named '" + Names.shorten(name)
+        return byName(instance, name).orElseThrow(() -> AdminException.invalid("no role named '" + Echo.of(name)
                 + "' (roles: " + String.join(", ", list(instance).stream().map(Role::name).toList()) + ")"));
     }
 
@@ -89,7 +90,7 @@ public final class Roles {
             if (name == null) {
                 throw AdminException.invalid("permission names must be strings");
             }
-            set.add(Permission.parse(name).orElseThrow(() -> AdminException.invalid("unknown permission '" + Names.shorten(name)
+            set.add(Permission.parse(name).orElseThrow(() -> AdminException.invalid("unknown permission '" + Echo.of(name)
                     + "'; permissions are: " + String.join(", ", Permission.labels()))));
         }
         return set;

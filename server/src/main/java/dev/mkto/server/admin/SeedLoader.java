@@ -1,6 +1,7 @@
 package dev.mkto.server.admin;
 
 import dev.mkto.server.http.AdminException;
+import dev.mkto.server.http.Echo;
 import dev.mkto.server.http.Json;
 import dev.mkto.server.leads.FieldType;
 import dev.mkto.server.leads.LeadField;
@@ -329,7 +330,7 @@ public final class SeedLoader {
             }
             LeadField f = existing.get();
             FieldType wanted = type == null ? FieldType.STRING : FieldType.parse(type)
-                    .orElseThrow(() -> AdminException.invalid("unknown dataType '" + type + "'"));
+                    .orElseThrow(() -> AdminException.invalid("unknown dataType '" + Echo.of(type) + "'"));
             if (!f.custom() || f.type() != wanted) {
                 throw AdminException.invalid("field '" + f.name() + "' already exists as a " + (f.custom() ? "custom " : "standard ")
                         + f.type().marketoName() + " field; a field's type cannot change");
@@ -467,7 +468,7 @@ public final class SeedLoader {
     private static void keys(JsonNode node, String where, Set<String> allowed) {
         for (String key : node.propertyNames()) {
             if (!allowed.contains(key)) {
-                throw AdminException.invalid(where + ": unknown key '" + key + "' (known: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
+                throw AdminException.invalid(where + ": unknown key '" + Echo.of(key) + "' (known: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.mkto.server.admin;
 import dev.mkto.server.http.AdminException;
 import dev.mkto.server.http.ApiCall;
 import dev.mkto.server.http.ApiRoutes;
+import dev.mkto.server.http.Echo;
 import dev.mkto.server.http.ErrorCode;
 import dev.mkto.server.http.MarketoException;
 import dev.mkto.server.http.Reply;
@@ -265,12 +266,12 @@ public final class UserManagementApi implements ApiRoutes.Feature {
             try {
                 at = OffsetDateTime.parse(s, FORMAT_IN).toInstant();
             } catch (DateTimeParseException e2) {
-                throw AdminException.invalid("expiresAt '" + s + "' is not an ISO-8601 datetime such as 2030-12-31T23:59:59-05:00");
+                throw AdminException.invalid("expiresAt '" + Echo.of(s) + "' is not an ISO-8601 datetime such as 2030-12-31T23:59:59-05:00");
             }
         }
         // stored as epoch milliseconds: a year such as +999999999 does not fit
         if (at.isBefore(EARLIEST) || at.isAfter(LATEST)) {
-            throw AdminException.invalid("expiresAt '" + s + "' is outside the years 0001-9999");
+            throw AdminException.invalid("expiresAt '" + Echo.of(s) + "' is outside the years 0001-9999");
         }
         return Optional.of(at);
     }

@@ -1,6 +1,7 @@
 package dev.mkto.server.admin;
 
 import dev.mkto.server.http.AdminException;
+import dev.mkto.server.http.Echo;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -133,7 +134,7 @@ public final class Users {
 
     /** A user by e-mail, or an error naming it. */
     public User require(long instance, String email) {
-        return byEmail(instance, email).orElseThrow(() -> AdminException.invalid("no user with e-mail '" + Names.shorten(email) + "'"));
+        return byEmail(instance, email).orElseThrow(() -> AdminException.invalid("no user with e-mail '" + Echo.of(email) + "'"));
     }
 
     public User create(long instance, Draft draft) {

@@ -1,6 +1,7 @@
 package dev.mkto.server.admin;
 
 import dev.mkto.server.http.AdminException;
+import dev.mkto.server.http.Echo;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -78,7 +79,7 @@ public final class Workspaces {
 
     /** A workspace by name, or an error naming the missing one and the ones that exist. */
     public Workspace require(long instance, String name) {
-        return byName(instance, name).orElseThrow(() -> AdminException.invalid("no workspace named '" + Names.shorten(name)
+        return byName(instance, name).orElseThrow(() -> AdminException.invalid("no workspace named '" + Echo.of(name)
                 + "' (workspaces: " + String.join(", ", list(instance).stream().map(Workspace::name).toList()) + ")"));
     }
 

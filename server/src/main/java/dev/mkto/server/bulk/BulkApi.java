@@ -7,6 +7,7 @@ import dev.mkto.server.activities.ActivityService;
 import dev.mkto.server.admin.Instances;
 import dev.mkto.server.http.ApiCall;
 import dev.mkto.server.http.ApiRoutes;
+import dev.mkto.server.http.Echo;
 import dev.mkto.server.http.ErrorCode;
 import dev.mkto.server.http.Json;
 import dev.mkto.server.http.MarketoException;
@@ -102,7 +103,7 @@ public final class BulkApi implements ApiRoutes.Feature, AutoCloseable {
             fields = fields.isEmpty() ? ActivityService.EXPORT_FIELDS : fields;
             for (String f : fields) {
                 if (!ActivityService.EXPORT_FIELDS.contains(f)) {
-                    throw MarketoException.of(ErrorCode.FIELD_NOT_FOUND, ExportJobs.shorten(f));
+                    throw MarketoException.of(ErrorCode.FIELD_NOT_FOUND, Echo.of(f));
                 }
             }
             activityFilter(filter, storedFilter);

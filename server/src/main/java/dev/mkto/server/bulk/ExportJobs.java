@@ -3,6 +3,7 @@ package dev.mkto.server.bulk;
 import dev.mkto.server.access.Caller;
 import dev.mkto.server.admin.InstanceSettings;
 import dev.mkto.server.admin.Instances;
+import dev.mkto.server.http.Echo;
 import dev.mkto.server.http.ErrorCode;
 import dev.mkto.server.http.MarketoException;
 import java.time.Duration;
@@ -98,7 +99,7 @@ final class ExportJobs {
     /** A job of the calling API user, of this kind; 1013 otherwise (another user's job does not exist for it). */
     Job get(Caller caller, String kind, String id) {
         return find(id).filter(j -> j.instanceId() == caller.instanceId() && j.userId() == caller.userId() && j.kind().equals(kind))
-                .orElseThrow(() -> new MarketoException(ErrorCode.OBJECT_NOT_FOUND, "Export job " + shorten(id) + " not found"));
+                .orElseThrow(() -> new MarketoException(ErrorCode.OBJECT_NOT_FOUND, "Export job " + Echo.of(id) + " not found"));
     }
 
     Optional<Job> find(String id) {
@@ -273,7 +274,4 @@ final class ExportJobs {
         return rs.wasNull() ? null : v;
     }
 
-    static String shorten(String s) {
-        return s.length() > 60 ? s.substring(0, 60) + "…" : s.replaceAll("\\p{Cntrl}", "");
-    }
 }

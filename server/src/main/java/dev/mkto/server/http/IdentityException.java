@@ -37,7 +37,7 @@ public final class IdentityException extends ApiException {
 
     /** 400 {@code unsupported_grant_type}. */
     public static IdentityException unsupportedGrantType(String grantType) {
-        return new IdentityException(400, "unsupported_grant_type", "Unsupported grant type: " + grantType);
+        return new IdentityException(400, "unsupported_grant_type", "Unsupported grant type: " + Echo.of(grantType));
     }
 
     public String error() {

@@ -8,6 +8,7 @@ import dev.mkto.server.access.Grants;
 import dev.mkto.server.activities.ActivityLog;
 import dev.mkto.server.activities.ActivityTypes;
 import dev.mkto.server.admin.Partitions;
+import dev.mkto.server.http.Echo;
 import dev.mkto.server.http.ErrorCode;
 import dev.mkto.server.http.MarketoException;
 import java.nio.charset.StandardCharsets;
@@ -102,7 +103,7 @@ public final class LeadService {
         LeadSchema.Fields all = schema.fields(instance);
         List<String> out = new ArrayList<>();
         for (String n : names) {
-            out.add(all.find(n).orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_FOUND, shorten(n))).name());
+            out.add(all.find(n).orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_FOUND, Echo.of(n))).name());
         }
         return out;
     }
@@ -113,7 +114,7 @@ public final class LeadService {
         List<LeadField> fields = new ArrayList<>();
         fields.add(LeadSchema.STANDARD.getFirst());
         for (String n : fieldNames) {
-            LeadField field = all.find(n).orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_FOUND, shorten(n)));
+            LeadField field = all.find(n).orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_FOUND, Echo.of(n)));
             if (!fields.contains(field)) {
                 fields.add(field);
             }
@@ -388,7 +389,7 @@ public final class LeadService {
                 Optional<Partitions.Partition> p = partitions.byName(instance, partitionName)
                         .filter(x -> caller.grants().canSeePartition(READ_WRITE_LEAD, x.id()));
                 if (p.isEmpty()) {
-                    targetError = Reason.of("1008", "Access denied to partition '" + partitionName + "'");
+                    targetError = Reason.of("1008", "Access denied to partition '" + Echo.of(partitionName) + "'");
                 } else {
                     target = p.get().id();
                 }
@@ -583,7 +584,7 @@ public final class LeadService {
         for (Map.Entry<String, tools.jackson.databind.JsonNode> e : record.entrySet()) {
             Optional<LeadField> f = fields.find(e.getKey());
             if (f.isEmpty()) {
-                return Reason.of("1006", "Field '" + shorten(e.getKey()) + "' not found");
+                return Reason.of("1006", "Field '" + Echo.of(e.getKey()) + "' not found");
             }
             LeadField field = f.get();
             if (field.name().equals("id")) {
@@ -596,7 +597,7 @@ public final class LeadService {
             try {
                 values.put(field.name(), field.type().fromJson(e.getValue(), field.length()));
             } catch (FieldType.Invalid invalid) {
-                return Reason.of("1001", "Invalid value '" + shorten(invalid.value()) + "'. Required of type '"
+                return Reason.of("1001", "Invalid value '" + Echo.of(invalid.value()) + "'. Required of type '"
                         + field.type().marketoName() + "'");
             }
         }
@@ -665,7 +666,7 @@ public final class LeadService {
 
     private Reason accessDenied(long partitionId, Caller caller) {
         String name = partitions.find(caller.instanceId(), partitionId).map(Partitions.Partition::name).orElse(String.valueOf(partitionId));
-        return Reason.of("1008", "Access denied to partition '" + name + "'");
+        return Reason.of("1008", "Access denied to partition '" + Echo.of(name) + "'");
     }
 
     private static Map<String, Object> status(Long id, String status) {
@@ -692,7 +693,7 @@ public final class LeadService {
         List<LeadField> out = new ArrayList<>();
         out.add(LeadSchema.STANDARD.getFirst());
         for (String n : names.isEmpty() ? LeadSchema.DEFAULT_FIELDS : names) {
-            LeadField f = all.find(n).orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_FOUND, shorten(n)));
+            LeadField f = all.find(n).orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_FOUND, Echo.of(n)));
             if (!out.contains(f)) {
                 out.add(f);
             }
@@ -748,9 +749,4 @@ public final class LeadService {
         return rest.isEmpty() ? rest : Character.toUpperCase(rest.charAt(0)) + rest.substring(1);
     }
 
-    private static String shorten(String s) {
-        String clean = s.codePoints().filter(c -> c >= 0x20 && c != 0x7f)
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-        return clean.length() > 100 ? clean.substring(0, 100) + "…" : clean;
-    }
 }

@@ -1,5 +1,6 @@
 package dev.mkto.server.objects;
 
+import dev.mkto.server.http.Echo;
 import dev.mkto.server.http.ErrorCode;
 import dev.mkto.server.http.MarketoException;
 import java.util.ArrayList;
@@ -119,7 +120,7 @@ final class Bodies {
         if (v.equals("idField")) {
             return true;
         }
-        throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid " + name + " '" + Records.shorten(v)
+        throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid " + name + " '" + Echo.of(v)
                 + "'; use dedupeFields or idField");
     }
 }

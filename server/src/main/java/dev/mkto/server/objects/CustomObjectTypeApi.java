@@ -2,6 +2,7 @@ package dev.mkto.server.objects;
 
 import dev.mkto.server.http.ApiCall;
 import dev.mkto.server.http.ApiRoutes;
+import dev.mkto.server.http.Echo;
 import dev.mkto.server.http.ErrorCode;
 import dev.mkto.server.http.MarketoException;
 import dev.mkto.server.http.Reply;
@@ -71,7 +72,7 @@ public final class CustomObjectTypeApi implements ApiRoutes.Feature {
         JsonNode body = Bodies.object(call.json());
         String actionName = Bodies.text(body, "action");
         Action action = actionName == null ? Action.CREATE_OR_UPDATE : Action.parse(actionName).orElseThrow(() -> new MarketoException(
-                ErrorCode.INVALID_DATA, "Invalid action '" + Records.shorten(actionName)
+                ErrorCode.INVALID_DATA, "Invalid action '" + Echo.of(actionName)
                 + "'; use createOnly, updateOnly or createOrUpdate"));
         String apiName = Bodies.text(body, "apiName");
         if (apiName == null) {
@@ -105,7 +106,7 @@ public final class CustomObjectTypeApi implements ApiRoutes.Feature {
     private static String state(ApiCall call) {
         Optional<String> state = call.param("state");
         if (state.isPresent() && !STATES.contains(state.get())) {
-            throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid state '" + Records.shorten(state.get())
+            throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid state '" + Echo.of(state.get())
                     + "'; use draft, approved or approvedWithDraft");
         }
         return state.orElse(null);

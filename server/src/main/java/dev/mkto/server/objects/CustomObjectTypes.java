@@ -1,6 +1,7 @@
 package dev.mkto.server.objects;
 
 import dev.mkto.server.admin.Changes;
+import dev.mkto.server.http.Echo;
 import dev.mkto.server.http.ErrorCode;
 import dev.mkto.server.http.MarketoException;
 import dev.mkto.server.leads.LeadSchema;
@@ -216,7 +217,7 @@ public final class CustomObjectTypes implements Changes.Listener {
     void updateField(long instance, String apiName, String fieldName, FieldSpec spec) {
         edit(instance, apiName, (s, d) -> {
             Field current = d.field(fieldName)
-                    .orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_FOUND, Records.shorten(fieldName)));
+                    .orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_FOUND, Echo.of(fieldName)));
             if (spec.name() != null && !spec.name().equals(current.name())) {
                 throw new MarketoException(ErrorCode.INVALID_DATA, "A field's name cannot change");
             }
@@ -243,7 +244,7 @@ public final class CustomObjectTypes implements Changes.Listener {
                     throw new MarketoException(ErrorCode.INVALID_DATA, "Field '" + name + "' is a standard field and cannot be deleted");
                 }
                 Field f = fields.stream().filter(x -> x.name().equalsIgnoreCase(name)).findFirst()
-                        .orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_FOUND, Records.shorten(name)));
+                        .orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_FOUND, Echo.of(name)));
                 if (s.approved() != null && s.approved().field(f.name()).map(x -> x.dedupe() || x.isLink()).orElse(false)) {
                     throw rule("The link and dedupe fields of an approved custom object type cannot be deleted");
                 }
@@ -343,7 +344,7 @@ public final class CustomObjectTypes implements Changes.Listener {
             throw MarketoException.of(ErrorCode.BLANK, "dataType");
         }
         if (!TypeDefinition.DATA_TYPES.contains(dataType)) {
-            throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid dataType '" + Records.shorten(spec.dataType()) + "'; use one of "
+            throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid dataType '" + Echo.of(spec.dataType()) + "'; use one of "
                     + String.join(", ", TypeDefinition.DATA_TYPES));
         }
         boolean dedupe = spec.dedupe() != null ? spec.dedupe() : base.dedupe();
@@ -354,8 +355,8 @@ public final class CustomObjectTypes implements Changes.Listener {
                 throw MarketoException.of(ErrorCode.BLANK, "relatedTo");
             }
             if (relatedName.equalsIgnoreCase(s.apiName()) || linkTarget(instance, relatedName, relatedField).isEmpty()) {
-                throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid relatedTo " + Records.shorten(relatedName) + "."
-                        + Records.shorten(relatedField) + ": link to a searchable lead field, to company id or externalCompanyId, or to "
+                throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid relatedTo " + Echo.of(relatedName) + "."
+                        + Echo.of(relatedField) + ": link to a searchable lead field, to company id or externalCompanyId, or to "
                         + "the marketoGUID or single dedupe field of an approved custom object type that has no link fields");
             }
         } else {
@@ -425,7 +426,7 @@ public final class CustomObjectTypes implements Changes.Listener {
 
     static MarketoException notFound(String apiName) {
         return new MarketoException(ErrorCode.OBJECT_NOT_FOUND, "Object not found: no custom object type '"
-                + Records.shorten(apiName) + "'");
+                + Echo.of(apiName) + "'");
     }
 
     private static MarketoException rule(String message) {

@@ -1,6 +1,7 @@
 package dev.mkto.server.objects;
 
 import dev.mkto.server.access.Caller;
+import dev.mkto.server.http.Echo;
 import dev.mkto.server.http.ErrorCode;
 import dev.mkto.server.http.MarketoException;
 import dev.mkto.server.objects.ObjectRepository.Row;
@@ -30,7 +31,7 @@ final class NamedAccountListMembers {
         String key = lists.idFieldDef().key(listGuid);
         return repository.byKeys(lists, caller.instanceId(), new ObjectRepository.ById(false), List.of(key)).values().stream()
                 .findFirst().orElseThrow(() -> new MarketoException(ErrorCode.OBJECT_NOT_FOUND, "Object not found: no named account list '"
-                        + Records.shorten(listGuid) + "'"));
+                        + Echo.of(listGuid) + "'"));
     }
 
     /** The named accounts of a list, a page at a time. */
@@ -39,7 +40,7 @@ final class NamedAccountListMembers {
         Row list = list(caller, listGuid);
         List<ObjectField> fields = new ArrayList<>();
         for (String n : fieldNames.isEmpty() ? List.of("marketoGUID", "name", "createdAt", "updatedAt") : fieldNames) {
-            ObjectField f = accounts.field(n).orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_FOUND, Records.shorten(n)));
+            ObjectField f = accounts.field(n).orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_FOUND, Echo.of(n)));
             if (!fields.contains(f)) {
                 fields.add(f);
             }

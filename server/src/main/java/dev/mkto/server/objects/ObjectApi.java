@@ -4,6 +4,7 @@ import dev.mkto.server.access.EndpointPolicy;
 import dev.mkto.server.access.Permission;
 import dev.mkto.server.http.ApiCall;
 import dev.mkto.server.http.ApiRoutes;
+import dev.mkto.server.http.Echo;
 import dev.mkto.server.http.ErrorCode;
 import dev.mkto.server.http.MarketoException;
 import dev.mkto.server.http.Reply;
@@ -115,7 +116,7 @@ public final class ObjectApi implements ApiRoutes.Feature {
         JsonNode body = Bodies.object(json);
         String actionName = Bodies.text(body, "action");
         Action action = actionName == null ? kind.defaultAction() : Action.parse(actionName).orElseThrow(() -> new MarketoException(
-                ErrorCode.INVALID_DATA, "Invalid action '" + Records.shorten(actionName) + "'; use "
+                ErrorCode.INVALID_DATA, "Invalid action '" + Echo.of(actionName) + "'; use "
                 + String.join(" or ", kind.actions().stream().map(Action::wire).toList())));
         boolean byId = Bodies.byIdField(body, "dedupeBy");
         return Reply.Envelope.of(objects.sync(call.caller(), kind, action, byId, Bodies.records(body)));
@@ -147,7 +148,7 @@ public final class ObjectApi implements ApiRoutes.Feature {
     /** Get Field by Name; an unknown field is 1006. */
     private Reply field(ApiCall call, ObjectKind kind) {
         String name = call.pathVar("fieldApiName");
-        ObjectField f = kind.field(name).orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_FOUND, Records.shorten(name)));
+        ObjectField f = kind.field(name).orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_FOUND, Echo.of(name)));
         return Reply.Envelope.of(List.of(Descriptions.fieldSchema(f)));
     }
 

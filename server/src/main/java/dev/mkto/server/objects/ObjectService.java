@@ -2,6 +2,7 @@ package dev.mkto.server.objects;
 
 import dev.mkto.server.access.Caller;
 import dev.mkto.server.admin.Instances;
+import dev.mkto.server.http.Echo;
 import dev.mkto.server.http.ErrorCode;
 import dev.mkto.server.http.MarketoException;
 import dev.mkto.server.leads.FieldType;
@@ -74,7 +75,7 @@ public final class ObjectService {
     /** An approved custom object type as a kind; unknown names are 1013. */
     ObjectKind customKind(Caller caller, String apiName) {
         return types.kind(caller.instanceId(), apiName).orElseThrow(() -> new MarketoException(ErrorCode.OBJECT_NOT_FOUND,
-                "Object not found: no custom object type '" + Records.shorten(apiName) + "'"));
+                "Object not found: no custom object type '" + Echo.of(apiName) + "'"));
     }
 
     /** A standard kind or an approved custom object type, by API name. */
@@ -93,7 +94,7 @@ public final class ObjectService {
     /** Records matching a filter, a page at a time in record order. */
     Page query(Caller caller, ObjectKind kind, Filter filter, List<String> fieldNames, int batchSize, String pageToken) {
         List<ObjectField> set = kind.searchable(filter.filterType())
-                .orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_SUPPORTED, Records.shorten(filter.filterType())));
+                .orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_SUPPORTED, Echo.of(filter.filterType())));
         List<String> keys = filter.input() != null ? compoundKeys(set, filter.input())
                 : simpleKeys(filter.filterType(), set, filter.values());
         List<ObjectField> fields = fields(kind, fieldNames, set);
@@ -193,7 +194,7 @@ public final class ObjectService {
         out.add(kind.idFieldDef());
         if (!names.isEmpty()) {
             for (String n : names) {
-                out.add(kind.field(n).orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_FOUND, Records.shorten(n))));
+                out.add(kind.field(n).orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_FOUND, Echo.of(n))));
             }
         } else if (kind.defaultFields() == ObjectKind.DefaultFields.ALL) {
             out.addAll(kind.fields());

@@ -1,5 +1,6 @@
 package dev.mkto.server.objects;
 
+import dev.mkto.server.http.Echo;
 import dev.mkto.server.http.ErrorCode;
 import dev.mkto.server.http.MarketoException;
 import java.nio.charset.StandardCharsets;
@@ -76,7 +77,7 @@ final class Records {
         static final Reason LEAD_NOT_FOUND = new Reason("1004", "Lead not found");
 
         static Reason invalidValue(Object value, String type) {
-            return new Reason("1001", "Invalid value '" + shorten(String.valueOf(value)) + "'. Required of type '" + type + "'");
+            return new Reason("1001", "Invalid value '" + Echo.of(String.valueOf(value)) + "'. Required of type '" + type + "'");
         }
 
         static Reason missing(String field) {
@@ -84,7 +85,7 @@ final class Records {
         }
 
         static Reason unknownField(String field) {
-            return new Reason("1006", "Field '" + shorten(field) + "' not found");
+            return new Reason("1006", "Field '" + Echo.of(field) + "' not found");
         }
 
         static Reason invalid(String message) {
@@ -114,10 +115,4 @@ final class Records {
         throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid nextPageToken");
     }
 
-    /** Text fit for a message: control characters dropped, at most 100 characters. */
-    static String shorten(String s) {
-        String clean = s.codePoints().filter(c -> c >= 0x20 && c != 0x7f)
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-        return clean.length() > 100 ? clean.substring(0, 100) + "…" : clean;
-    }
 }

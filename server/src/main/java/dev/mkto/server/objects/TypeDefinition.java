@@ -1,5 +1,6 @@
 package dev.mkto.server.objects;
 
+import dev.mkto.server.http.Echo;
 import dev.mkto.server.http.ErrorCode;
 import dev.mkto.server.http.Json;
 import dev.mkto.server.http.MarketoException;
@@ -102,14 +103,14 @@ record TypeDefinition(String displayName, String pluralName, String description,
     /** A type's API name: letters, digits and '_', not a standard object's name, nor "schema" (its records' path is taken). */
     static void checkApiName(String apiName) {
         if (!NAME.matcher(apiName).matches() || RESERVED.contains(apiName.toLowerCase(Locale.ROOT))) {
-            throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid apiName '" + Records.shorten(apiName) + "': it must start with a "
+            throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid apiName '" + Echo.of(apiName) + "': it must start with a "
                     + "letter, hold only letters, digits and '_' (at most 100), and not be a standard object's name or 'schema'");
         }
     }
 
     static void checkFieldName(String name) {
         if (!NAME.matcher(name).matches()) {
-            throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid field name '" + Records.shorten(name)
+            throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid field name '" + Echo.of(name)
                     + "': it must start with a letter and hold only letters, digits and '_' (at most 100)");
         }
     }
@@ -120,7 +121,7 @@ record TypeDefinition(String displayName, String pluralName, String description,
             throw MarketoException.of(ErrorCode.BLANK, "displayName");
         }
         if (n.length() > 255 || n.codePoints().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid displayName '" + Records.shorten(n)
+            throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid displayName '" + Echo.of(n)
                     + "': at most 255 characters, no control characters");
         }
         return n;

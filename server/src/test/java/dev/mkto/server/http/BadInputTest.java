@@ -323,6 +323,17 @@ class BadInputTest {
     }
 
     @Test
+    void messagesWhenTheyQuoteAHugeOrControlValueThenAtMostAHundredPrintableCharacters() {
+        String huge = "\u001b[31m" + "p".repeat(5000);
+        Api.Response sync = api.post("/rest/v1/leads.json", token, Map.of("partitionName", huge,
+                "input", List.of(Map.of("email", "echo@example.com"))));
+        String reason = sync.result().get(0).path("reasons").get(0).path("message").asString();
+        assertThat(reason).as(sync.text()).startsWith("Access denied to partition '[31mppp").hasSizeLessThan(140).doesNotContain("\u001b");
+        Api.Response grant = api.get("/identity/oauth/token?grant_type=" + "g".repeat(5000) + "&client_id=a&client_secret=b", null);
+        assertThat(grant.json().path("error_description").asString()).as(grant.text()).hasSizeLessThan(140);
+    }
+
+    @Test
     void unknownPathWhenCalledWithOrWithoutTokenThen610() {
         for (String path : List.of("/rest/v1/nope.json", "/rest/v2/leads.json", "/rest/v1/leads", "/rest/v1/lead/1",
                 "/rest/v1/lead/1.json/extra", "/rest", "/rest/", "/rest/v1/", "/bulk/v1/leads/exports.json", "/rest/bulk/v1/leads.json",
