@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -48,9 +49,14 @@ public final class Mkto implements Callable<Integer> {
         return ExitCode.USAGE;
     }
 
+    /** The command tree for this context. */
+    static CommandLine commandLine(Context ctx) {
+        return new CommandLine(new Mkto(ctx), new Factory(ctx));
+    }
+
     /** Runs one command line; returns the exit code. */
     public static int run(Context ctx, String... args) {
-        CommandLine cl = new CommandLine(new Mkto(ctx), new Factory(ctx));
+        CommandLine cl = commandLine(ctx);
         cl.setOut(new PrintWriter(ctx.out(), true, StandardCharsets.UTF_8));
         cl.setErr(new PrintWriter(ctx.err(), true, StandardCharsets.UTF_8));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -59,7 +65,17 @@ public final class Mkto implements Callable<Integer> {
                 ctx.json(true);
             }
             String help = e.getCommandLine().getCommandSpec().qualifiedName() + " --help";
-            return report(ctx, new CliException(ExitCode.USAGE, e.getMessage() + " (see '" + help + "')", null));
+            String message = e.getMessage();
+            if (e instanceof CommandLine.UnmatchedArgumentException u) {
+                // name the unknown options only: a value after one may be a secret someone tried to pass
+                List<String> options = u.getUnmatched().stream().filter(x -> x.startsWith("-")).toList();
+                message = options.isEmpty() ? "unexpected argument" + (u.getUnmatched().size() > 1 ? "s" : "")
+                        : "Unknown option" + (options.size() > 1 ? "s" : "") + ": " + String.join(", ", options);
+                if (options.stream().anyMatch(o -> o.startsWith("--secret") || o.startsWith("--client-secret") || o.startsWith("--password"))) {
+                    message += " (a secret is never taken as an argument: use --secret-stdin, --secret-env VAR or the prompt)";
+                }
+            }
+            return report(ctx, new CliException(ExitCode.USAGE, message + " (see '" + help + "')", null));
         });
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> report(ctx, translate(e)));
         try {
