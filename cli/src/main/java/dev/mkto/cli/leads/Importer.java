@@ -24,12 +24,17 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
@@ -46,12 +51,15 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code --resume} continues after the checkpoint, cutting the rejects file back to the
  *       length it records; a batch cut off between its sync and its checkpoint is sent again.
  * </ul>
+ *
+ * <p>Up to {@code parallel} batches are in flight at once, but their answers are taken in file
+ * order, so the checkpoint only ever moves past batches whose every predecessor was answered.
  */
 final class Importer {
 
     /** What to import and how. */
     record Options(Path input, Map<String, String> map, Set<String> ignore, String lookupField, Leads.SyncAction action,
-                   @Nullable String partition, Path rejects, boolean resume, boolean restart, int batchSize) {
+                   @Nullable String partition, Path rejects, boolean resume, boolean restart, int batchSize, int parallel) {
     }
 
     /** How the import went. */
@@ -109,47 +117,49 @@ final class Importer {
         State s = new State(start);
         Progress progress = new Progress(ctx.err(), ctx.terminal(), showProgress, ctx.clock(), "importing " + o.input().getFileName(),
                 "rows", size, offset, s.rows);
+        ExecutorService senders = Executors.newFixedThreadPool(o.parallel(), r -> {
+            Thread t = new Thread(r, "mkto-import");
+            t.setDaemon(true);
+            return t;
+        });
+        ArrayDeque<Batch> inFlight = new ArrayDeque<>();
         try (InputStream in = new BufferedInputStream(Files.newInputStream(o.input()), 1 << 16)) {
             in.skipNBytes(offset);
             CsvReader reader = new CsvReader(in, offset, start == null ? 0 : start.row(), digest);
             if (start == null) {
                 reader.next(); // the header
             }
-            List<Map<String, Object>> batch = new ArrayList<>();
-            List<CsvReader.Row> batchRows = new ArrayList<>();
-            List<String> rejects = new ArrayList<>();
+            Batch batch = new Batch();
             while (true) {
                 CsvReader.Row row = reader.next();
                 if (row != null) {
-                    s.rows = row.row() - 1;
                     String problem = problem(row, header.fields().size(), mapping, o.lookupField());
                     if (problem != null) {
-                        rejects.add(reject(row, problem));
+                        batch.rejects.add(reject(row, problem));
                     } else {
-                        batch.add(record(row, mapping));
-                        batchRows.add(row);
+                        batch.records.add(record(row, mapping));
+                        batch.rows.add(row);
                     }
                 }
-                if (row == null || batch.size() >= o.batchSize()) {
-                    if (!batch.isEmpty()) {
-                        send(o, batch, batchRows, rejects, s);
+                if (row == null || batch.records.size() >= o.batchSize()) {
+                    batch.end(reader.offset(), reader.row(), hex(clone(digest)));
+                    if (!batch.records.isEmpty()) {
+                        List<Map<String, Object>> records = batch.records;
+                        batch.result = senders.submit(() -> client.leads().sync(records, o.action(), o.lookupField(), o.partition()));
                     }
-                    s.rejected += rejects.size();
-                    s.rejectsLength = appendRejects(o.rejects(), header, rejects, s.rejectsLength);
-                    s.offset = reader.offset();
-                    s.row = reader.row();
-                    s.batches += batch.isEmpty() ? 0 : 1;
-                    new Checkpoint(o.input().toString(), s.offset, s.row, hex(clone(digest)), options, s.batches, s.sent, s.created,
-                            s.updated, s.rejected, o.rejects().toString(), s.rejectsLength).save(checkpointFile);
-                    progress.update(s.offset, s.rows);
-                    batch.clear();
-                    batchRows.clear();
-                    rejects.clear();
+                    inFlight.addLast(batch);
+                    while (inFlight.size() > (row == null ? 0 : o.parallel() - 1)) {
+                        commit(o, inFlight.removeFirst(), header, s, checkpointFile, options);
+                        progress.update(s.offset, s.rows);
+                    }
+                    batch = new Batch();
                 }
                 if (row == null) {
                     break;
                 }
             }
+        } finally {
+            senders.shutdownNow();
         }
         progress.finish();
         Files.deleteIfExists(checkpointFile);
@@ -259,34 +269,75 @@ final class Importer {
         return r;
     }
 
-    private void send(Options o, List<Map<String, Object>> batch, List<CsvReader.Row> rows, List<String> rejects, State s) {
-        ApiResult<List<RecordResult>> result;
-        try {
-            result = client.leads().sync(batch, o.action(), o.lookupField(), o.partition());
-        } catch (TransportException e) {
-            throw CliException.unreachable(e.getMessage() + ". Nothing after row " + s.row + " is counted as imported; run again with --resume"
-                    + " (rows sent twice are updated, not duplicated)");
+    /** One batch read from the file: its rows, records, local rejects, where it ends, and its sync once sent. */
+    private static final class Batch {
+        final List<Map<String, Object>> records = new ArrayList<>();
+        final List<CsvReader.Row> rows = new ArrayList<>();
+        final List<String> rejects = new ArrayList<>();
+        @Nullable Future<ApiResult<List<RecordResult>>> result;
+        long offset;
+        long row;
+        String prefixSha256 = "";
+
+        void end(long offset, long row, String prefixSha256) {
+            this.offset = offset;
+            this.row = row;
+            this.prefixSha256 = prefixSha256;
         }
-        if (!result.success()) {
-            CliException refused = Connections.refused(result, "the batch of rows " + rows.get(0).row() + "-" + rows.get(rows.size() - 1).row()
-                    + " was refused");
-            throw new CliException(ExitCode.REFUSED, refused.getMessage() + " Imported up to row " + s.row + "; run again with --resume"
-                    + (result.quotaResetsAt().map(t -> " after " + t).orElse("")) + " to continue.", refused.code());
-        }
-        List<RecordResult> results = result.value().orElseThrow();
-        s.sent += batch.size();
-        for (RecordResult r : results) {
-            switch (r.status()) {
-                case "created" -> s.created++;
-                case "updated" -> s.updated++;
-                default -> {
-                    if (!r.succeeded()) {
-                        rejects.add(reject(rows.get(r.index()), r.reasons().isEmpty() ? r.status()
-                                : r.reasons().stream().map(MarketoError::toString).collect(Collectors.joining("; "))));
+    }
+
+    /**
+     * Takes a sent batch's answer in file order: counts, rejects appended and forced, then the
+     * checkpoint moved past it. A batch refused as a whole or without an answer stops the import
+     * with the checkpoint before it; later batches already sent are sent again on resume.
+     */
+    private void commit(Options o, Batch b, CsvReader.Row header, State s, Path checkpointFile, String options) throws IOException {
+        if (b.result != null) {
+            ApiResult<List<RecordResult>> result;
+            try {
+                result = b.result.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw CliException.unreachable("interrupted; run again with --resume");
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof TransportException t) {
+                    throw CliException.unreachable(t.getMessage() + ". Imported up to row " + s.row + "; run again with --resume"
+                            + " (rows sent twice are updated, not duplicated)");
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+            if (!result.success()) {
+                CliException refused = Connections.refused(result, "the batch of rows " + b.rows.get(0).row() + "-"
+                        + b.rows.get(b.rows.size() - 1).row() + " was refused");
+                throw new CliException(ExitCode.REFUSED, refused.getMessage() + " Imported up to row " + s.row + "; run again with --resume"
+                        + result.quotaResetsAt().map(t -> " after " + t).orElse("") + " to continue.", refused.code());
+            }
+            List<String> rejected = new ArrayList<>(b.rejects);
+            for (RecordResult r : result.value().orElseThrow()) {
+                switch (r.status()) {
+                    case "created" -> s.created++;
+                    case "updated" -> s.updated++;
+                    default -> {
+                        if (!r.succeeded()) {
+                            rejected.add(reject(b.rows.get(r.index()), r.reasons().isEmpty() ? r.status()
+                                    : r.reasons().stream().map(MarketoError::toString).collect(Collectors.joining("; "))));
+                        }
                     }
                 }
             }
+            rejected.sort(java.util.Comparator.comparingLong(l -> Long.parseLong(l.substring(0, l.indexOf(',')))));
+            b.rejects.clear();
+            b.rejects.addAll(rejected);
+            s.sent += b.records.size();
+            s.batches++;
         }
+        s.rejected += b.rejects.size();
+        s.rejectsLength = appendRejects(o.rejects(), header, b.rejects, s.rejectsLength);
+        s.offset = b.offset;
+        s.row = b.row;
+        s.rows = b.row - 1;
+        new Checkpoint(o.input().toString(), s.offset, s.row, b.prefixSha256, options, s.batches, s.sent, s.created, s.updated,
+                s.rejected, o.rejects().toString(), s.rejectsLength).save(checkpointFile);
     }
 
     private static String reject(CsvReader.Row row, String reason) {

@@ -261,6 +261,9 @@ public final class LeadsCommand implements Callable<Integer> {
         boolean restart;
         @Option(names = "--batch-size", defaultValue = "300", paramLabel = "N", description = "Rows per request, 1-300 (default 300, Marketo's maximum).")
         int batchSize = 300;
+        @Option(names = "--parallel", defaultValue = "2", paramLabel = "N",
+                description = "Batches in flight at once, 1-10 (default 2; the instance's 10 calls in flight are shared by every integration).")
+        int parallel = 2;
         @Option(names = "--no-progress", description = "No progress bar.")
         boolean noProgress;
 
@@ -273,6 +276,9 @@ public final class LeadsCommand implements Callable<Integer> {
             if (batchSize < 1 || batchSize > 300) {
                 throw CliException.usage("--batch-size must be from 1 to 300, got " + batchSize);
             }
+            if (parallel < 1 || parallel > 10) {
+                throw CliException.usage("--parallel must be from 1 to 10, got " + parallel);
+            }
             if (resume && restart) {
                 throw CliException.usage("--resume or --restart, not both");
             }
@@ -281,7 +287,7 @@ public final class LeadsCommand implements Callable<Integer> {
             Path rejectsFile = rejects != null ? rejects.toAbsolutePath() : input.resolveSibling(base + ".rejects.csv");
             MarketoClient client = Connections.client(auth.resolve());
             Importer.Summary s = new Importer(client, ctx, !noProgress).run(new Importer.Options(input, map, new LinkedHashSet<>(ignore),
-                    lookupField, action, partition, rejectsFile, resume, restart, batchSize));
+                    lookupField, action, partition, rejectsFile, resume, restart, batchSize, parallel));
             if (ctx.json()) {
                 Output.json(ctx, Output.map("file", s.input().toString(), "rows", s.rows(), "sent", s.sent(), "created", s.created(),
                         "updated", s.updated(), "rejected", s.rejected(), "batches", s.batches(), "resumedAfterRow", s.resumedAfterRow(),
