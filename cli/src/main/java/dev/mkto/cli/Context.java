@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.Optional;
-import org.jspecify.annotations.Nullable;
 
 /**
  * What one run of mkto works with: its environment, home directory, streams, a way to ask for
@@ -41,8 +40,20 @@ public final class Context {
 
     /** The process's own environment and streams. */
     public static Context system() {
-        return new Context(System.getenv(), System.in, System.out, System.err, Prompter.console(), System.console() != null,
-                InstantSource.system());
+        return new Context(System.getenv(), System.in, System.out, System.err, Prompter.console(), isTerminal(), InstantSource.system());
+    }
+
+    /** Whether a person is at a terminal: a console exists and (Java 22+) it is a terminal, not a pipe. */
+    static boolean isTerminal() {
+        java.io.Console c = System.console();
+        if (c == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(c);
+        } catch (ReflectiveOperationException e) {
+            return true; // before Java 22 a console exists only on a terminal
+        }
     }
 
     /** An environment variable, if set and not blank. */
@@ -110,7 +121,4 @@ public final class Context {
         return "Context[home=" + home + "]";
     }
 
-    static @Nullable String blankToNull(@Nullable String s) {
-        return s == null || s.isBlank() ? null : s;
-    }
 }

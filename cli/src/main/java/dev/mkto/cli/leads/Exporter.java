@@ -2,6 +2,7 @@ package dev.mkto.cli.leads;
 
 import dev.mkto.cli.CliException;
 import dev.mkto.cli.Context;
+import dev.mkto.cli.Output;
 import dev.mkto.cli.auth.Authentication;
 import dev.mkto.cli.auth.Connections;
 import dev.mkto.cli.auth.TokenCommand;
@@ -156,8 +157,8 @@ final class Exporter {
             Instant from = start;
             Instant to = from.plus(BULK_WINDOW).isBefore(until) ? from.plus(BULK_WINDOW) : until;
             ApiResult<List<Map<String, @Nullable Object>>> created = Connections.call(() -> client.post("/bulk/v1/leads/export/create.json",
-                    Map.of(), Map.of("fields", o.fields(), "format", "CSV",
-                            "filter", Map.of("createdAt", Map.of("startAt", from0(from), "endAt", from0(to))))));
+                    Map.of(), Output.map("fields", o.fields(), "format", "CSV",
+                            "filter", Output.map("createdAt", Output.map("startAt", from.toString(), "endAt", to.toString())))));
             requests++;
             if (first && !created.success() && (created.hasError("610") || created.hasError("404"))) {
                 ctx.note("This instance does not offer bulk extract; paging through the leads instead.");
@@ -225,10 +226,6 @@ final class Exporter {
             }
         }
         return lines;
-    }
-
-    private static String from0(Instant t) {
-        return t.toString();
     }
 
     private static void sleep(Duration d) {

@@ -13,7 +13,10 @@ import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
@@ -26,6 +29,7 @@ import org.jspecify.annotations.Nullable;
 public final class Vault {
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Map<Path, ReentrantLock> LOCAL = new ConcurrentHashMap<>();
 
     private final Path file;
     private final Context ctx;
@@ -66,6 +70,9 @@ public final class Vault {
     public void update(UnaryOperator<byte[]> change) {
         AtomicFiles.createPrivateDirectoriesQuietly(file.toAbsolutePath().getParent());
         Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+        // file locks are held per process: threads of one process take turns on this first
+        ReentrantLock local = LOCAL.computeIfAbsent(lockFile.toAbsolutePath().normalize(), k -> new ReentrantLock());
+        local.lock();
         try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock lock = ch.lock()) {
             AtomicFiles.removeLeftovers(file);
@@ -78,6 +85,8 @@ public final class Vault {
             AtomicFiles.write(file, VaultFile.encrypt(next, header, keys), beforeRename);
         } catch (IOException e) {
             throw new CliException(ExitCode.VAULT_UNREADABLE, "cannot write the vault " + file + ": " + e.getMessage(), null);
+        } finally {
+            local.unlock();
         }
     }
 

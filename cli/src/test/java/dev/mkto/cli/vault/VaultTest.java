@@ -205,4 +205,23 @@ class VaultTest {
         assertThat(r.code()).as("%s", r).isZero();
         assertThat(r.err()).contains("locked with your passphrase");
     }
+
+    @Test
+    void updateWhenManyWritersAtOnceThenNoChangeIsLost() throws Exception {
+        Cli cli = Cli.fresh();
+        add(cli, "first");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        java.util.List<java.util.concurrent.Future<Cli.Result>> results = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            String name = "w" + i;
+            Cli own = Cli.fresh().env("MKTO_HOME", cli.home().toString()).env("MKTO_VAULT_KEY", cli.env().get("MKTO_VAULT_KEY"));
+            results.add(pool.submit(() -> add(own, name)));
+        }
+        for (java.util.concurrent.Future<Cli.Result> r : results) {
+            assertThat(r.get().code()).as("%s", r.get()).isZero();
+        }
+        pool.shutdown();
+
+        assertThat(names(cli)).isEqualTo("first w0 w1 w2 w3 w4 w5 w6 w7");
+    }
 }
