@@ -23,14 +23,15 @@ import picocli.CommandLine.Spec;
  * commands throw {@link CliException} (or return a code) and never print errors themselves.
  */
 @Command(name = "mkto", mixinStandardHelpOptions = true, versionProvider = Mkto.Version.class,
-        description = {"The integration side of Marketo's API, for people and scripts: saved authentications, connection",
-                "diagnosis, lead import and export, usage, least-privilege plans, and mkto-server's admin API."},
+        description = "The integration side of Marketo's API, for people and scripts: saved authentications, connection diagnosis, lead import and export, usage, least-privilege plans, and mkto-server's admin API.",
         subcommands = {AuthCommand.class, TokenCommand.class, LeadsCommand.class, UsageCommand.class, PermsCommand.class,
                 AdminCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
-        footer = {"  0 ok   1 bad usage or input   2 refused by the API (its code shown)   3 cannot connect",
-                "  4 diagnosis not OK   5 vault key wrong   6 vault unreadable   7 done, some records rejected",
-                "Environment: MKTO_HOME (default ~/.mkto), MKTO_AUTH, MKTO_VAULT_KEY, MKTO_ADMIN_TOKEN, MKTO_SERVER.",
+        footer = {"  0  ok                          4  auth test: the diagnosis is not OK",
+                "  1  bad usage or input          5  the vault key is wrong",
+                "  2  refused by the API          6  the vault cannot be read",
+                "  3  cannot connect              7  done, but some records were rejected",
+                "", "Environment: MKTO_HOME (default ~/.mkto), MKTO_AUTH, MKTO_VAULT_KEY, MKTO_ADMIN_TOKEN, MKTO_SERVER.",
                 "See docs/cli.md."})
 public final class Mkto implements Callable<Integer> {
 
@@ -60,6 +61,8 @@ public final class Mkto implements Callable<Integer> {
         cl.setOut(new PrintWriter(ctx.out(), true, StandardCharsets.UTF_8));
         cl.setErr(new PrintWriter(ctx.err(), true, StandardCharsets.UTF_8));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setUsageHelpWidth(100);
+        cl.setUsageHelpAutoWidth(true);
         cl.setParameterExceptionHandler((e, a) -> {
             if (Arrays.asList(a).contains("--json")) {
                 ctx.json(true);

@@ -17,9 +17,7 @@ import tools.jackson.databind.JsonNode;
 
 /** {@code mkto admin}: what a Marketo admin does in Users & Roles and LaunchPoint, against mkto-server's admin API. */
 @Command(name = "admin", mixinStandardHelpOptions = true,
-        description = {"mkto-server's admin API: roles, API-only users and custom services (LaunchPoint's View Details and",
-                "Get Token), so a service can be set up from the terminal. The admin credential comes from",
-                "MKTO_ADMIN_TOKEN or a prompt, never an argument."},
+        description = "mkto-server's admin API: roles, API-only users and custom services (LaunchPoint's View Details and Get Token), so a service can be set up from the terminal. The admin credential comes from MKTO_ADMIN_TOKEN or a prompt, never an argument.",
         subcommands = {RolesCommand.class, UsersCommand.class, ServicesCommand.class})
 public final class AdminCommand implements Callable<Integer> {
 

@@ -81,8 +81,7 @@ public final class ServicesCommand implements Callable<Integer> {
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
-            description = {"Creates a custom service for an active API-only user. Prints View Details (secret masked);",
-                    "--save-as NAME saves it as an authentication at once."})
+            description = "Creates a custom service for an active API-only user. Prints View Details (secret masked); --save-as NAME saves it as an authentication at once.")
     static final class ServiceCreate extends DetailsVerb {
         @Parameters(index = "0", paramLabel = "NAME") String name = "";
         @Option(names = {"-u", "--user"}, required = true, paramLabel = "EMAIL", description = "The API-only user the service acts as.")
@@ -152,8 +151,7 @@ public final class ServicesCommand implements Callable<Integer> {
     }
 
     @Command(name = "details", mixinStandardHelpOptions = true,
-            description = {"LaunchPoint's View Details: client id, client secret (masked unless --reveal) and owner;",
-                    "--save-as NAME saves them as an authentication."})
+            description = "LaunchPoint's View Details: client id, client secret (masked unless --reveal) and owner; --save-as NAME saves them as an authentication.")
     static final class ServiceDetails extends DetailsVerb {
         @Parameters(index = "0", paramLabel = "ID|NAME") String ref = "";
 

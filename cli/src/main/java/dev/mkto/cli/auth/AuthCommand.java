@@ -23,8 +23,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code mkto auth}: saved authentications. */
 @Command(name = "auth", mixinStandardHelpOptions = true,
-        description = {"Saved authentications: a Marketo endpoint with a custom service's client id and secret, kept in the",
-                "encrypted vault and reused by every command."},
+        description = "Saved authentications: a Marketo endpoint with a custom service's client id and secret, kept in the encrypted vault and reused by every command.",
         subcommands = {AuthCommand.Add.class, AuthCommand.ListCommand.class, AuthCommand.Show.class, AuthCommand.Test.class,
                 AuthCommand.Rename.class, AuthCommand.Remove.class, AuthCommand.Use.class})
 public final class AuthCommand implements Callable<Integer> {
@@ -48,9 +47,7 @@ public final class AuthCommand implements Callable<Integer> {
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true,
-            description = {"Saves an authentication. The secret is read from a prompt without echo, standard input",
-                    "(--secret-stdin) or an environment variable (--secret-env VAR), never from an argument. The endpoint is",
-                    "checked and normalised: whatever Web Services shows, or a Munchkin id, or an mkto-server URL."})
+            description = "Saves an authentication. The secret is read from a prompt without echo, standard input (--secret-stdin) or an environment variable (--secret-env VAR), never from an argument. The endpoint is checked and normalised: whatever Web Services shows, or a Munchkin id, or an mkto-server URL.")
     static final class Add implements Callable<Integer> {
         private final Context ctx;
         @Mixin final JsonOption json;
@@ -176,10 +173,7 @@ public final class AuthCommand implements Callable<Integer> {
     }
 
     @Command(name = "test", mixinStandardHelpOptions = true,
-            description = {"Diagnoses the connection: authenticates afresh, reads lead fields and, if refused, usage statistics,",
-                    "then prints the outcome, the evidence and the fix. Exit code 0 only when the outcome is OK, else 4.",
-                    "Outcomes: OK, ENDPOINT_FORMAT, UNREACHABLE, INVALID_CLIENT_ID, INVALID_CLIENT_SECRET, API_USER_INACTIVE,",
-                    "IP_NOT_ALLOWED, MISSING_READ_PERMISSION."})
+            description = "Diagnoses the connection: authenticates afresh, reads lead fields and, if refused, usage statistics, then prints the outcome, the evidence and the fix. Exit code 0 only when the outcome is OK, else 4. Outcomes: OK, ENDPOINT_FORMAT, UNREACHABLE, INVALID_CLIENT_ID, INVALID_CLIENT_SECRET, API_USER_INACTIVE, IP_NOT_ALLOWED, MISSING_READ_PERMISSION.")
     static final class Test implements Callable<Integer> {
         private final Context ctx;
         @Mixin final JsonOption json;

@@ -21,8 +21,7 @@ import tools.jackson.databind.JsonNode;
 
 /** {@code mkto token}: an access token for an authentication, for use with curl and other tools. */
 @Command(name = "token", mixinStandardHelpOptions = true,
-        description = {"Prints an access token for the authentication (the service's live token, as Marketo's identity",
-                "service returns it), e.g. for: curl -H \"Authorization: Bearer $(mkto token)\" …"})
+        description = "Prints an access token for the authentication (the service's live token, as Marketo's identity service returns it), e.g. for: curl -H \"Authorization: Bearer $(mkto token)\" …")
 public final class TokenCommand implements Callable<Integer> {
 
     private final Context ctx;

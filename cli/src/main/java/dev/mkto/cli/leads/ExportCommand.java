@@ -29,9 +29,7 @@ import picocli.CommandLine.Option;
 
 /** {@code mkto leads export}: leads to CSV, by bulk extract or paging. */
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = {"Exports leads to CSV (standard output, or --output FILE), with progress on standard error. With",
-                "--created-since, Marketo's bulk extract is used where the instance offers it; otherwise leads are paged",
-                "through a filter: --by FIELD with values, or lead ids from 1 upwards until --max-gap ids hold none."})
+        description = "Exports leads to CSV (standard output, or --output FILE), with progress on standard error. With --created-since, Marketo's bulk extract is used where the instance offers it; otherwise leads are paged through a filter: --by FIELD with values, or lead ids from 1 upwards until --max-gap ids hold none.")
 public final class ExportCommand extends LeadsCommand.Base {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "The CSV file to write (default: standard output).")
     @Nullable Path output;

@@ -21,11 +21,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code mkto leads import}: a CSV file of leads, in resumable batches. */
 @Command(name = "import", mixinStandardHelpOptions = true,
-        description = {"Imports a CSV file with a header row: columns map to lead fields by name (or --map COLUMN=FIELD),",
-                "rows are upserted by the lookup field in batches of 300, with a progress bar on standard error. Rows",
-                "Marketo or mkto refuse go to a rejects file (row number, reason, the original row). A checkpoint next to",
-                "the file records each committed batch: after an interruption, run again with --resume; rows sent twice",
-                "are updated, never duplicated. Exit code 7 when some rows were rejected."})
+        description = "Imports a CSV file with a header row: columns map to lead fields by name (or --map COLUMN=FIELD), rows are upserted by the lookup field in batches of 300, with a progress bar on standard error. Rows Marketo or mkto refuse go to a rejects file (row number, reason, the original row). A checkpoint next to the file records each committed batch: after an interruption, run again with --resume; rows sent twice are updated, never duplicated. Exit code 7 when some rows were rejected.")
 public final class ImportCommand extends LeadsCommand.Base {
     @Parameters(index = "0", paramLabel = "FILE.csv") Path file = Path.of("");
     @Option(names = "--map", paramLabel = "COLUMN=FIELD", description = "Fill FIELD from COLUMN (repeat).")

@@ -153,8 +153,7 @@ public final class LeadsCommand implements Callable<Integer> {
     }
 
     @Command(name = "sync", mixinStandardHelpOptions = true,
-            description = {"Creates or updates leads: one with --set field=value …, or many from a JSON array (--file, '-' for",
-                    "standard input). Prints each record's status; exit code 7 when some were skipped."})
+            description = "Creates or updates leads: one with --set field=value …, or many from a JSON array (--file, '-' for standard input). Prints each record's status; exit code 7 when some were skipped.")
     static final class Sync extends Base {
         @Option(names = "--set", paramLabel = "FIELD=VALUE", description = "A field of the one lead to sync (repeat).")
         Map<String, String> set = new LinkedHashMap<>();

@@ -133,6 +133,9 @@ public final class EndpointTable {
                 }
             }
             Endpoint e = new Endpoint(f[0], f[1], List.copyOf(anyOf), f[3], f[4]);
+            if (out.stream().anyMatch(c -> c.endpoint.key().equals(e.key()))) {
+                throw new IllegalStateException("endpoints.tsv line " + n + ": " + e.key() + " is listed twice");
+            }
             String regex = Pattern.quote(f[1]).replaceAll("\\{[^}/]+\\}", "\\\\E[^/]+\\\\Q");
             out.add(new Compiled(e, Pattern.compile(regex), f[1].replaceAll("\\{[^}/]+\\}", "").length()));
         }

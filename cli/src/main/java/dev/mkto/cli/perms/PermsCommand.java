@@ -29,9 +29,7 @@ import tools.jackson.databind.JsonNode;
 
 /** {@code mkto perms}: least privilege. */
 @Command(name = "perms", mixinStandardHelpOptions = true,
-        description = {"Least privilege: which permission an endpoint needs, and the smallest set of permissions a role",
-                "needs for a list of calls. Works from mkto's own table of Marketo's endpoints, so it answers for real",
-                "Marketo as well as mkto-server."},
+        description = "Least privilege: which permission an endpoint needs, and the smallest set of permissions a role needs for a list of calls. Works from mkto's own table of Marketo's endpoints, so it answers for real Marketo as well as mkto-server.",
         subcommands = {PermsCommand.Explain.class, PermsCommand.PlanCommand.class})
 public final class PermsCommand implements Callable<Integer> {
 
@@ -51,7 +49,7 @@ public final class PermsCommand implements Callable<Integer> {
     private static final Pattern CALL = Pattern.compile("\\b(GET|POST|PUT|PATCH|DELETE)\\s+(\\S+)", Pattern.CASE_INSENSITIVE);
 
     @Command(name = "explain", mixinStandardHelpOptions = true,
-            description = {"Says which permission an endpoint needs, e.g. mkto perms explain POST /rest/v1/leads.json"})
+            description = "Says which permission an endpoint needs, e.g. mkto perms explain POST /rest/v1/leads.json")
     static final class Explain implements Callable<Integer> {
         private final Context ctx;
         @Mixin final JsonOption json;
@@ -108,9 +106,7 @@ public final class PermsCommand implements Callable<Integer> {
     }
 
     @Command(name = "plan", mixinStandardHelpOptions = true,
-            description = {"Works out the smallest set of permissions to give a role for a list of calls, or for the calls a",
-                    "service made according to a usage log. Read-Only is preferred where it is enough; redundant permissions",
-                    "are left out. Exit code 1 when some calls match no known endpoint (the plan may be incomplete)."})
+            description = "Works out the smallest set of permissions to give a role for a list of calls, or for the calls a service made according to a usage log. Read-Only is preferred where it is enough; redundant permissions are left out. Exit code 1 when some calls match no known endpoint (the plan may be incomplete).")
     static final class PlanCommand implements Callable<Integer> {
         private final Context ctx;
         @Mixin final JsonOption json;

@@ -32,6 +32,8 @@ public final class Progress {
     private final boolean enabled;
     private Instant lastDraw = Instant.MIN;
     private int lastTenth = -1;
+    private long printedDone = -1;
+    private long printedItems = -1;
     private long done;
     private long items;
 
@@ -74,7 +76,7 @@ public final class Progress {
             int tenth = total > 0 ? (int) Math.min(10, done * 10 / total) : (int) Math.min(Integer.MAX_VALUE, items / 10_000);
             if (tenth != lastTenth) {
                 lastTenth = tenth;
-                err.println(render(now));
+                print(now);
             }
         }
     }
@@ -87,10 +89,16 @@ public final class Progress {
         String line = render(clock.instant());
         if (interactive) {
             err.print("\r" + line + "\033[K\n");
-        } else if (lastTenth != (total > 0 ? 10 : -2)) {
-            err.println(line);
+        } else if (printedDone != done || printedItems != items) {
+            print(clock.instant());
         }
         err.flush();
+    }
+
+    private void print(Instant now) {
+        printedDone = done;
+        printedItems = items;
+        err.println(render(now));
     }
 
     String render(Instant now) {

@@ -21,8 +21,7 @@ import picocli.CommandLine.Mixin;
 
 /** {@code mkto usage}: the instance's API calls today and over the last seven days, per API user. */
 @Command(name = "usage", mixinStandardHelpOptions = true,
-        description = {"The instance's API calls today and in the last 7 days, per API user, as a table and a bar chart",
-                "(from the usage statistics endpoints, which need no permission). The daily quota is shared by every user."})
+        description = "The instance's API calls today and in the last 7 days, per API user, as a table and a bar chart (from the usage statistics endpoints, which need no permission). The daily quota is shared by every user.")
 public final class UsageCommand implements Callable<Integer> {
 
     private static final int WIDTH = 40;

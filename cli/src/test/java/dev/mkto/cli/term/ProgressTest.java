@@ -77,6 +77,15 @@ class ProgressTest {
     }
 
     @Test
+    void finishWhenTheLastStateWasAlreadyPrintedThenNotPrintedAgain() {
+        Progress p = new Progress(new PrintStream(err, true, StandardCharsets.UTF_8), false, true, clock, "exporting leads", "leads", 0, 0, 0);
+        p.update(0, 3);
+        p.finish();
+
+        assertThat(err.toString(StandardCharsets.UTF_8).lines().count()).isEqualTo(1);
+    }
+
+    @Test
     void barsWhenValuesThenEighthsOfABlock() {
         assertThat(Bars.bar(100, 100, 4)).isEqualTo("████");
         assertThat(Bars.bar(50, 100, 3)).isEqualTo("█▌");
