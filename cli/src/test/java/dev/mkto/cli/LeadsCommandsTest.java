@@ -156,6 +156,17 @@ class LeadsCommandsTest {
         }
         JsonNode checkpoint = tools.jackson.databind.json.JsonMapper.builder().build()
                 .readTree(Files.readString(csv.resolveSibling("stop.csv.mkto-import")));
+        String original = Files.readString(csv);
+        Files.writeString(csv, original.replace("stop3@", "stoq3@"));
+        Cli.Result changed = cli.run("leads", "import", csv.toString(), "--auth", "later", "--batch-size", "10", "--resume");
+        Cli.Result otherOptions = cli.run("leads", "import", csv.toString(), "--auth", "later", "--batch-size", "10", "--resume",
+                "--action", "updateOnly");
+        Files.writeString(csv, original);
+        assertThat(changed.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(changed.err()).contains("changed in the part already imported").contains("--restart");
+        assertThat(otherOptions.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(otherOptions.err()).contains("--resume must repeat the earlier import's options");
+
         Cli.Result resumed = cli.run("leads", "import", csv.toString(), "--auth", "later", "--batch-size", "10", "--resume", "--json");
 
         assertThat(stopped.code()).as("%s", stopped).isEqualTo(ExitCode.REFUSED);
