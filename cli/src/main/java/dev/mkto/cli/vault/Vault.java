@@ -37,6 +37,7 @@ public final class Vault {
     private AtomicFiles.BeforeRename beforeRename = AtomicFiles.BeforeRename.NONE;
     private VaultFile.@Nullable Header header;
     private VaultFile.@Nullable Keys keys;
+    private String keySource = "the key";
 
     public Vault(Path file, Context ctx) {
         this.file = file;
@@ -107,10 +108,13 @@ public final class Vault {
 
     private byte[] open(byte[] bytes) {
         VaultFile.Header h = VaultFile.header(bytes, file.toString());
-        Source source = keyFor(h);
+        if (keys == null || header == null || !header.sameKey(h)) {
+            Source source = keyFor(h);
+            this.keys = source.keys();
+            this.keySource = source.name();
+        }
         this.header = h;
-        this.keys = source.keys();
-        return VaultFile.decrypt(bytes, h, keys, file.toString(), source.name());
+        return VaultFile.decrypt(bytes, h, keys, file.toString(), keySource);
     }
 
     private record Source(String name, VaultFile.Keys keys) {

@@ -51,6 +51,11 @@ final class VaultFile {
             return kdf == KDF_PBKDF2;
         }
 
+        /** Whether a key derived for this header also opens {@code other} (same derivation and salt). */
+        boolean sameKey(Header other) {
+            return kdf == other.kdf && iterations == other.iterations && Arrays.equals(salt, other.salt);
+        }
+
         static Header fresh(boolean passphrase) {
             byte[] salt = new byte[SALT];
             RANDOM.nextBytes(salt);
