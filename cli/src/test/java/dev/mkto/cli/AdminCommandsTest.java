@@ -53,6 +53,10 @@ class AdminCommandsTest {
         Cli.Result details = cli.run("admin", "services", "details", "CLI Sync", "--reveal", "--json");
         Cli.Result shown = cli.run("admin", "services", "show", "CLI Sync");
         Cli.Result token = cli.run("admin", "services", "token", "CLI Sync");
+        Cli.Result userShown = cli.run("admin", "users", "show", "cli-sync@example.com", "--json");
+        Cli.Result roleShown = cli.run("admin", "roles", "show", "CLI Sync");
+        assertThat(userShown.json().path("roles").get(0).path("role").asString()).isEqualTo("CLI Sync");
+        assertThat(roleShown.out()).contains("Read-Write Lead");
         Cli.Result roles = cli.run("admin", "roles", "list");
         Cli.Result users = cli.run("admin", "users", "list");
         Cli.Result services = cli.run("admin", "services", "list", "--json");
