@@ -15,6 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * on calls in flight (615). A call takes a {@link Permit} before it is sent and gives it back when
  * the answer arrived, saying whether Marketo counted it; uncounted calls leave the window. After
  * a 606 the whole limiter pauses, so every thread of the client backs off, not just the refused one.
+ * After a 607 it holds the quota's reset time, and calls are not sent before it.
  */
 final class Limiter {
 
@@ -45,6 +46,7 @@ final class Limiter {
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Instant> starts = new ArrayDeque<>();
     private Instant pausedUntil = Instant.MIN;
+    private volatile Instant quotaResetsAt = Instant.MIN;
 
     Limiter(Limits limits, InstantSource clock, Sleeper sleeper) {
         this.limits = limits;
@@ -85,6 +87,24 @@ final class Limiter {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** After a 607: no call of this limiter is sent before {@code resetsAt}, when the daily quota resets. */
+    void quotaExhausted(Instant resetsAt) {
+        lock.lock();
+        try {
+            if (resetsAt.isAfter(quotaResetsAt)) {
+                quotaResetsAt = resetsAt;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** When the daily quota resets, while a 607 seen earlier still holds (its reset time not reached). */
+    java.util.Optional<Instant> quotaExhaustedUntil() {
+        Instant until = quotaResetsAt;
+        return clock.instant().isBefore(until) ? java.util.Optional.of(until) : java.util.Optional.empty();
     }
 
     /** Calls started within the current window (for tests and diagnostics). */

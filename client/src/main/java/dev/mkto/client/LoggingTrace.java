@@ -28,4 +28,9 @@ final class LoggingTrace implements Trace {
     public void retrying(String method, String path, String reason, int retry, Duration delay) {
         LOG.log(Level.DEBUG, () -> method + " " + path + " answered " + reason + "; retry " + retry + " in " + delay.toMillis() + " ms");
     }
+
+    @Override
+    public void notSent(String method, String path, String reason) {
+        LOG.log(Level.DEBUG, () -> method + " " + path + " not sent: " + reason + " still holds");
+    }
 }

@@ -38,8 +38,8 @@ import tools.jackson.databind.JsonNode;
  *       and never appear in an exception, a log line or {@code toString()}.
  *   <li><b>Limits.</b> A client-side limiter keeps within the instance's limits ({@link Limits});
  *       606 and 615 are backed off with jitter and repeated; 604, 608, 611, 713 and lost connections
- *       are repeated only for calls that are safe to repeat; 607 is never repeated and says when
- *       the quota resets.
+ *       are repeated only for calls that are safe to repeat; 607 is never repeated, says when
+ *       the quota resets, and no later call is sent before then.
  *   <li><b>Results are values.</b> Every call returns an {@link ApiResult}; only a call that got no
  *       answer at all throws ({@link TransportException}).
  * </ul>

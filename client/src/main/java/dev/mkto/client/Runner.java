@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.ZoneId;
+import java.util.Optional;
 import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 
@@ -24,7 +25,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>606 and 615: back off with jitter and repeat; after a 606 the whole limiter pauses.
  *   <li>604, 608, 611, 713, HTTP 5xx and a connection lost mid-call: repeated only when the call is
  *       safe to repeat. A connection that could not be made at all is always repeated.
- *   <li>607: never repeated; the answer carries when the quota resets.
+ *   <li>607: never repeated; the answer carries when the quota resets. Until then, later calls of
+ *       every client sharing the limiter are answered with the same 607 without a request.
  * </ul>
  */
 final class Runner {
@@ -86,6 +88,12 @@ final class Runner {
         int retry = 0;
         String token = null;
         while (true) {
+            Optional<Instant> exhausted = limiter.quotaExhaustedUntil();
+            if (exhausted.isPresent()) {
+                trace.notSent(call.method(), call.path(), ErrorCodes.DAILY_QUOTA);
+                return new Exchange(Envelope.failure(0, new MarketoError(ErrorCodes.DAILY_QUOTA,
+                        "Daily quota reached (not sent: the quota resets at " + exhausted.get() + ")")), null, exhausted.get());
+            }
             if (token == null) {
                 Tokens.Obtained obtained = token(tokens::current);
                 if (obtained instanceof Tokens.Failed failed) {
@@ -124,7 +132,12 @@ final class Runner {
                 pause(call, code, kind, retry);
                 continue;
             }
-            return new Exchange(answer, null, code.equals(ErrorCodes.DAILY_QUOTA) ? quotaReset() : null);
+            if (code.equals(ErrorCodes.DAILY_QUOTA)) {
+                Instant reset = quotaReset();
+                limiter.quotaExhausted(reset);
+                return new Exchange(answer, null, reset);
+            }
+            return new Exchange(answer, null, null);
         }
     }
 

@@ -20,4 +20,8 @@ interface Trace {
     /** A call is repeated after {@code delay} because of {@code reason} (a Marketo code, an HTTP status or an exception class). */
     default void retrying(String method, String path, String reason, int retry, Duration delay) {
     }
+
+    /** A call is answered without a request because of {@code reason} (607: the daily quota has not reset yet). */
+    default void notSent(String method, String path, String reason) {
+    }
 }

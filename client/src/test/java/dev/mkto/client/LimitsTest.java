@@ -122,4 +122,39 @@ class LimitsTest {
         assertThat(refused.quotaResetsAt()).contains(Instant.parse("2026-11-24T06:00:00Z"));
         assertThat(refused.toString()).contains("the daily quota resets at 2026-11-24T06:00:00Z");
     }
+
+    @Test
+    void callsAfterA607ThenAnsweredWithoutARequestUntilTheResetAndSentAgainAfterIt() {
+        limits(Map.of("dailyQuota", 2));
+        RecordingTrace trace = new RecordingTrace();
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-23T17:00:00Z"));
+        MarketoClient client = TestClients.builder(server, service, trace).clock(clock).build();
+        ApiResult<List<Leads.Partition>> first = null;
+        for (int i = 0; i < 10 && first == null; i++) {
+            ApiResult<List<Leads.Partition>> r = client.leads().partitions();
+            if (!r.success()) {
+                first = r;
+            }
+        }
+        assertThat(first).as("a call refused once the quota of 2 is used").isNotNull();
+        assertThat(first.requestIds()).hasSize(1);
+
+        clock.advance(Duration.ofHours(12).plusMinutes(59));
+        ApiResult<List<RecordResult>> held = client.leads().sync(List.of(Map.of("email", "held@example.com")));
+
+        assertThat(held.success()).isFalse();
+        assertThat(held.error()).map(MarketoError::code).contains("607");
+        assertThat(held.requestIds()).as("no request made").isEmpty();
+        assertThat(held.quotaResetsAt()).contains(Instant.parse("2026-11-24T06:00:00Z"));
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(held::orElseThrow).getMessage()).contains("resets at 2026-11-24T06:00:00Z");
+        assertThat(trace.notSent).containsExactly("607");
+
+        // the reset passes (the server's own day has not, so it is given a new quota by hand)
+        limits(Map.of("dailyQuota", 1_000));
+        clock.advance(Duration.ofMinutes(2));
+        ApiResult<List<Leads.Partition>> after = client.leads().partitions();
+
+        assertThat(after.success()).as("%s", after).isTrue();
+        assertThat(after.requestIds()).hasSize(1);
+    }
 }

@@ -13,6 +13,7 @@ final class RecordingTrace implements Trace {
     final List<String> refusedTokens = new CopyOnWriteArrayList<>();
     final List<String> retryReasons = new CopyOnWriteArrayList<>();
     final List<Duration> retryDelays = new CopyOnWriteArrayList<>();
+    final List<String> notSent = new CopyOnWriteArrayList<>();
 
     @Override
     public void identityRequested(URI tokenUrl) {
@@ -28,6 +29,11 @@ final class RecordingTrace implements Trace {
     public void retrying(String method, String path, String reason, int retry, Duration delay) {
         retryReasons.add(reason);
         retryDelays.add(delay);
+    }
+
+    @Override
+    public void notSent(String method, String path, String reason) {
+        notSent.add(reason);
     }
 
     long retries(String reason) {

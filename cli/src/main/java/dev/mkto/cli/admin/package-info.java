@@ -1,0 +1,4 @@
+@NullMarked
+package dev.mkto.cli.admin;
+
+import org.jspecify.annotations.NullMarked;

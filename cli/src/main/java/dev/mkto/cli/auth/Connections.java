@@ -1,0 +1,89 @@
+package dev.mkto.cli.auth;
+
+import dev.mkto.cli.CliException;
+import dev.mkto.client.ApiResult;
+import dev.mkto.client.Limits;
+import dev.mkto.client.MarketoClient;
+import dev.mkto.client.MarketoError;
+import dev.mkto.client.TransportException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+/** From a saved authentication to a working client, and from the client's failures to mkto's exit codes. */
+public final class Connections {
+
+    private Connections() {
+    }
+
+    /** A client for this authentication. */
+    public static MarketoClient client(Authentication a) {
+        return MarketoClient.builder()
+                .endpoint(a.endpoint())
+                .credentials(a.clientId(), a.clientSecret())
+                .limits(limits(a.limits()))
+                .build();
+    }
+
+    /**
+     * Client-side limits from their text: {@code marketo} (100 calls / 20 s, 10 in flight),
+     * {@code unlimited}, {@code share:0.5}, or {@code CALLS/SECONDS/CONCURRENT}.
+     */
+    public static Limits limits(String text) {
+        String t = text.strip().toLowerCase(Locale.ROOT);
+        try {
+            if (t.equals("marketo")) {
+                return Limits.marketo();
+            }
+            if (t.equals("unlimited")) {
+                return Limits.unlimited();
+            }
+            if (t.startsWith("share:")) {
+                return Limits.share(Double.parseDouble(t.substring("share:".length())));
+            }
+            String[] parts = t.split("/");
+            if (parts.length == 3) {
+                return new Limits(Integer.parseInt(parts[0]), Duration.ofSeconds(Long.parseLong(parts[1])), Integer.parseInt(parts[2]));
+            }
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage("limits '" + text + "': " + e.getMessage());
+        }
+        throw CliException.usage("limits '" + text + "' is none of: marketo, unlimited, share:FRACTION (e.g. share:0.5),"
+                + " CALLS/SECONDS/CONCURRENT (e.g. 50/20/5)");
+    }
+
+    /** Runs a call; no answer at all becomes exit 3. */
+    public static <T> ApiResult<T> call(Supplier<ApiResult<T>> call) {
+        try {
+            return call.get();
+        } catch (TransportException e) {
+            throw CliException.unreachable(e.getMessage());
+        }
+    }
+
+    /** The value of a successful call; otherwise exit 2 with the code and what it means. */
+    public static <T> T value(ApiResult<T> r, String what) {
+        if (r.success() && r.value().isPresent()) {
+            return r.value().get();
+        }
+        throw refused(r, what);
+    }
+
+    /** Exit 2 for a refused call, saying what was refused, the code, and what to do. */
+    public static CliException refused(ApiResult<?> r, String what) {
+        if (r.authenticationFailure().isPresent()) {
+            return CliException.refused(what + ": authentication refused (" + r.authenticationFailure().get()
+                    + "); run 'mkto auth test' to find out why", r.authenticationFailure().get().error());
+        }
+        MarketoError e = r.error().orElse(new MarketoError("", "failed"));
+        StringBuilder b = new StringBuilder(what).append(": ").append(e);
+        if (!e.meaning().isEmpty()) {
+            b.append(" (").append(e.meaning()).append(')');
+        }
+        r.quotaResetsAt().ifPresent(t -> b.append(" The daily quota resets at ").append(t).append('.'));
+        if (e.code().equals("603")) {
+            b.append(" Run 'mkto auth test' to tell a missing permission from the IP allowlist, and 'mkto perms explain' for the permission.");
+        }
+        return CliException.refused(b.toString(), e.code());
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.mkto.cli.auth;
+
+import org.jspecify.annotations.NullMarked;

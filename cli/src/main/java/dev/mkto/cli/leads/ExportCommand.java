@@ -1,0 +1,133 @@
+package dev.mkto.cli.leads;
+
+import dev.mkto.cli.CliException;
+import dev.mkto.cli.Context;
+import dev.mkto.cli.ExitCode;
+import dev.mkto.cli.Output;
+import dev.mkto.cli.auth.Authentication;
+import dev.mkto.cli.auth.Connections;
+import dev.mkto.client.Leads;
+import dev.mkto.client.MarketoClient;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.StringWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code mkto leads export}: leads to CSV, by bulk extract or paging. */
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = "Exports leads to CSV (standard output, or --output FILE), with progress on standard error. With --created-since, Marketo's bulk extract is used where the instance offers it; otherwise leads are paged through a filter: --by FIELD with values, or lead ids from 1 upwards until --max-gap ids hold none.")
+public final class ExportCommand extends LeadsCommand.Base {
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "The CSV file to write (default: standard output).")
+    @Nullable Path output;
+    @Option(names = "--fields", split = ",", paramLabel = "FIELD",
+            defaultValue = "id,email,firstName,lastName,createdAt,updatedAt", description = "Columns (default: ${DEFAULT-VALUE}).")
+    List<String> fields = new ArrayList<>();
+    @Option(names = "--by", paramLabel = "FIELD", description = "Page through leads whose FIELD holds one of the --values.")
+    @Nullable String by;
+    @Option(names = "--values", split = ",", paramLabel = "VALUE", description = "The values for --by.")
+    List<String> values = new ArrayList<>();
+    @Option(names = "--values-file", paramLabel = "FILE", description = "The values for --by, one a line.")
+    @Nullable Path valuesFile;
+    @Option(names = "--ids", paramLabel = "FROM-TO", description = "Only lead ids in this range (paging by id).")
+    @Nullable String ids;
+    @Option(names = "--max-gap", defaultValue = "3000", paramLabel = "N",
+            description = "Paging by id stops after N ids in a row hold no lead (default 3000).")
+    long maxGap = 3000;
+    @Option(names = "--created-since", paramLabel = "DATE", description = "Leads created at or after DATE (2026-11-01 or an ISO instant).")
+    @Nullable String createdSince;
+    @Option(names = "--created-until", paramLabel = "DATE", description = "Leads created before DATE.")
+    @Nullable String createdUntil;
+    @Option(names = "--paging", description = "Page even where bulk extract is offered.")
+    boolean paging;
+    @Option(names = "--poll-seconds", defaultValue = "5", paramLabel = "N", description = "How often to ask about a bulk extract job (default 5 s).")
+    int pollSeconds = 5;
+    @Option(names = "--no-progress", description = "No progress bar.")
+    boolean noProgress;
+
+    ExportCommand(Context ctx) {
+        super(ctx);
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        List<String> vals = new ArrayList<>(values);
+        if (valuesFile != null) {
+            Files.readAllLines(valuesFile.toAbsolutePath(), StandardCharsets.UTF_8).stream().map(String::strip).filter(s -> !s.isEmpty())
+                    .forEach(vals::add);
+        }
+        if (by == null && !vals.isEmpty()) {
+            throw CliException.usage("--values and --values-file go with --by FIELD");
+        }
+        if (by != null && vals.isEmpty()) {
+            throw CliException.usage("--by " + by + " needs values: --values a,b or --values-file FILE");
+        }
+        long from = 1;
+        long to = Long.MAX_VALUE;
+        if (ids != null) {
+            String[] p = ids.split("-", 2);
+            try {
+                from = Long.parseLong(p[0].strip());
+                to = p.length > 1 && !p[1].isBlank() ? Long.parseLong(p[1].strip()) : Long.MAX_VALUE;
+            } catch (NumberFormatException e) {
+                throw CliException.usage("--ids must be FROM-TO, e.g. 1-50000");
+            }
+        }
+        Authentication a = auth.resolve();
+        MarketoClient client = Connections.client(a);
+        Exporter.Options o = new Exporter.Options(LeadsCommand.fields(fields), by, List.copyOf(new LinkedHashSet<>(vals)), from, to,
+                ids != null ? Long.MAX_VALUE : maxGap, instant(createdSince, "--created-since"), instant(createdUntil, "--created-until"),
+                paging, Duration.ofSeconds(Math.max(1, pollSeconds)));
+        Exporter exporter = new Exporter(client, a, ctx, !noProgress);
+        Exporter.Summary s;
+        if (output != null) {
+            Path target = output.toAbsolutePath();
+            Path temp = target.resolveSibling(target.getFileName() + ".part");
+            try (Writer w = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
+                s = exporter.run(o, w);
+            }
+            Files.move(temp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } else if (ctx.json()) {
+            StringWriter w = new StringWriter();
+            s = exporter.run(o, w);
+            Output.json(ctx, Output.map("leads", s.leads(), "requests", s.requests(), "method", s.method(), "csv", w.toString()));
+            return ExitCode.OK;
+        } else {
+            Writer w = new OutputStreamWriter(ctx.out(), StandardCharsets.UTF_8);
+            s = exporter.run(o, w);
+            w.flush();
+        }
+        if (ctx.json()) {
+            Output.json(ctx, Output.map("leads", s.leads(), "requests", s.requests(), "method", s.method(),
+                    "output", output == null ? null : output.toAbsolutePath().toString()));
+        } else {
+            ctx.note(String.format("Exported %,d leads (%s, %,d requests)%s.", s.leads(), s.method(), s.requests(),
+                    output == null ? "" : " to " + output));
+        }
+        return ExitCode.OK;
+    }
+
+    private static @Nullable Instant instant(@Nullable String text, String option) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return text.length() == 10 ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw CliException.usage(option + " must be a date (2026-11-01) or an ISO instant (2026-11-01T00:00:00Z), got " + text);
+        }
+    }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.mkto.cli.leads;
+
+import org.jspecify.annotations.NullMarked;

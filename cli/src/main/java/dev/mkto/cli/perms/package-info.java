@@ -1,0 +1,4 @@
+@NullMarked
+package dev.mkto.cli.perms;
+
+import org.jspecify.annotations.NullMarked;

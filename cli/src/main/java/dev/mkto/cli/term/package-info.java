@@ -1,0 +1,4 @@
+@NullMarked
+package dev.mkto.cli.term;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.mkto.cli.usage;
+
+import org.jspecify.annotations.NullMarked;

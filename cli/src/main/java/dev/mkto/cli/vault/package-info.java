@@ -1,0 +1,4 @@
+@NullMarked
+package dev.mkto.cli.vault;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,234 @@
+package dev.mkto.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mkto.client.testing.ServerAdmin;
+import dev.mkto.client.testing.ServerProcess;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/** {@code mkto leads …} and {@code mkto usage} against a real mkto-server over HTTP. */
+class LeadsCommandsTest {
+
+    private static ServerProcess server;
+
+    @BeforeAll
+    static void start() {
+        server = ServerProcess.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static Cli cli(String... permissions) {
+        ServerAdmin.Service s = server.admin().serviceWith(permissions);
+        Cli cli = Cli.fresh().stdin(s.clientSecret());
+        Cli.Result r = cli.run("auth", "add", "t", "--endpoint", server.restEndpoint(), "--client-id", s.clientId(), "--secret-stdin");
+        assertThat(r.code()).as("%s", r).isZero();
+        return cli;
+    }
+
+    private static Path write(String name, String text) throws Exception {
+        Path dir = Files.createTempDirectory("mkto-leads");
+        Path f = dir.resolve(name);
+        Files.writeString(f, text, StandardCharsets.UTF_8);
+        return f;
+    }
+
+    @Test
+    void syncGetFindAndDeleteThenEachPrintsWhatHappenedToEachRecord() {
+        Cli cli = cli("Read-Write Lead");
+
+        Cli.Result synced = cli.run("leads", "sync", "--set", "email=grace@example.com", "--set", "firstName=Grace", "--json");
+        assertThat(synced.code()).as("%s", synced).isZero();
+        long id = synced.json().get(0).path("id").asLong();
+        assertThat(synced.json().get(0).path("status").asString()).isEqualTo("created");
+
+        Cli.Result got = cli.run("leads", "get", String.valueOf(id), "--fields", "email,firstName", "--json");
+        assertThat(got.json().path("firstName").asString()).isEqualTo("Grace");
+
+        Cli.Result found = cli.run("leads", "find", "grace@example.com", "nobody@example.com");
+        assertThat(found.out()).contains("grace@example.com").contains("Grace");
+
+        Cli.Result deleted = cli.run("leads", "delete", String.valueOf(id), "999999", "--json");
+        assertThat(deleted.code()).as("one was not found").isEqualTo(ExitCode.REJECTED);
+        assertThat(deleted.json().get(0).path("status").asString()).isEqualTo("deleted");
+        assertThat(deleted.json().get(1).path("reasons").get(0).asString()).startsWith("1004");
+
+        Cli.Result gone = cli.run("leads", "get", String.valueOf(id));
+        assertThat(gone.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(gone.err()).contains("no lead " + id);
+    }
+
+    @Test
+    void syncWhenTheRoleCannotWriteThen603WithExit2AndAPointerToTheDiagnosis() throws Exception {
+        Cli cli = cli("Read-Only Lead");
+
+        Cli.Result r = cli.stdin("[{\"email\": \"x@example.com\"}]").run("leads", "sync", "--file", "-", "--json");
+
+        assertThat(r.code()).isEqualTo(ExitCode.REFUSED);
+        assertThat(r.json().path("error").path("code").asString()).isEqualTo("603");
+        assertThat(r.err()).contains("603 Access denied").contains("mkto auth test").contains("mkto perms explain");
+    }
+
+    @Test
+    void importWhenHeadersMatchFieldsThenUpsertedWithRejectsAndASecondRunUpdates() throws Exception {
+        Cli cli = cli("Read-Write Lead");
+        Path csv = write("people.csv", "Email Address,First Name,last_name,Num Employees\n"
+                + "ada.imp@example.com,Ada,Lovelace,12\n"
+                + "bad-address,Bad,Row,3\n"
+                + "\"alan@example.com\",\"Alan, M.\",Turing,lots\n"
+                + ",No,Email,1\n"
+                + "grace@example.com,Grace,\"Hopper\"\n"
+                + "linus.imp@example.com,Linus,Torvalds,\n");
+
+        Cli.Result first = cli.run("leads", "import", csv.toString(), "--json");
+        Cli.Result second = cli.run("leads", "import", csv.toString(), "--json", "--no-progress");
+
+        assertThat(first.code()).as("%s", first).isEqualTo(ExitCode.REJECTED);
+        assertThat(first.json().path("rows").asLong()).isEqualTo(6);
+        assertThat(first.json().path("created").asLong()).isEqualTo(2);
+        assertThat(first.json().path("rejected").asLong()).isEqualTo(4);
+        assertThat(first.err()).contains("importing people.csv").contains("100%").contains("rows/s");
+        assertThat(second.json().path("updated").asLong()).isEqualTo(2);
+        assertThat(second.json().path("created").asLong()).isZero();
+        assertThat(second.err()).doesNotContain("rows/s");
+        List<String> rejects = Files.readAllLines(csv.resolveSibling("people.rejects.csv"));
+        assertThat(rejects).containsExactly(
+                "row,reason,Email Address,First Name,last_name,Num Employees",
+                "3,1001 Invalid value 'bad-address'. Required of type 'email',bad-address,Bad,Row,3",
+                "4,1001 Invalid value 'lots'. Required of type 'integer',alan@example.com,\"Alan, M.\",Turing,lots",
+                "5,no value for the lookup field 'email',,No,Email,1",
+                "6,the row has 3 fields; the header has 4,grace@example.com,Grace,Hopper");
+        assertThat(cli.run("leads", "find", "linus.imp@example.com", "--fields", "email,lastName", "--json").json().get(0).path("lastName").asString())
+                .isEqualTo("Torvalds");
+    }
+
+    @Test
+    void importWhenColumnsMatchNoFieldThenEveryProblemIsReportedBeforeAnyRowIsSent() throws Exception {
+        Cli cli = cli("Read-Write Lead");
+        Path csv = write("wrong.csv", "email,Fist Name,Shoe Size,id\nada@example.com,Ada,9,1\n");
+
+        Cli.Result r = cli.run("leads", "import", csv.toString());
+        Cli.Result mapped = cli.run("leads", "import", csv.toString(), "--map", "Fist Name=firstName", "--ignore", "Shoe Size", "--ignore", "id",
+                "--json", "--no-progress");
+
+        assertThat(r.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(r.err()).contains("nothing was sent").contains("'Fist Name' matches no lead field (did you mean firstName?)")
+                .contains("'Shoe Size' matches no lead field").contains("lead field 'id', which cannot be written");
+        assertThat(mapped.code()).as("%s", mapped).isZero();
+        assertThat(mapped.json().path("created").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void importWhenABatchIsRefusedThenItStopsAtTheLastCommittedBatchAndResumesFromThere() throws Exception {
+        // limits of their own: after the 607 the SDK holds this limiter's calls until the quota resets (midnight in Chicago)
+        ServerAdmin.Service s = server.admin().serviceWith("Read-Write Lead");
+        Cli cli = Cli.fresh();
+        cli.stdin(s.clientSecret()).run("auth", "add", "quota", "--endpoint", server.restEndpoint(), "--client-id", s.clientId(), "--secret-stdin",
+                "--limits", "97/20/9");
+        cli.stdin(s.clientSecret()).run("auth", "add", "later", "--endpoint", server.restEndpoint(), "--client-id", s.clientId(), "--secret-stdin",
+                "--limits", "96/20/9");
+        StringBuilder text = new StringBuilder("email,firstName\n");
+        for (int i = 1; i <= 50; i++) {
+            text.append("stop").append(i).append("@example.com,Row").append(i).append('\n');
+        }
+        Path csv = write("stop.csv", text.toString());
+        // the daily quota lets the field read and two batches of 10 through, then refuses with 607
+        long used = server.admin().get("/limits").json().path("instance").path("quotaUsed").asLong(-1);
+        server.admin().instance(Map.of("limits", Map.of("dailyQuota", used + 3)));
+        Cli.Result stopped;
+        try {
+            stopped = cli.run("leads", "import", csv.toString(), "--auth", "quota", "--batch-size", "10", "--json");
+            Cli.Result held = cli.run("leads", "find", "stop1@example.com", "--auth", "quota");
+            assertThat(held.err()).as("no request until the reset").contains("not sent: the quota resets at");
+        } finally {
+            server.admin().instance(Map.of("limits", Map.of("dailyQuota", 50_000)));
+        }
+        JsonNode checkpoint = tools.jackson.databind.json.JsonMapper.builder().build()
+                .readTree(Files.readString(csv.resolveSibling("stop.csv.mkto-import")));
+        String original = Files.readString(csv);
+        Files.writeString(csv, original.replace("stop3@", "stoq3@"));
+        Cli.Result changed = cli.run("leads", "import", csv.toString(), "--auth", "later", "--batch-size", "10", "--resume");
+        Cli.Result otherOptions = cli.run("leads", "import", csv.toString(), "--auth", "later", "--batch-size", "10", "--resume",
+                "--action", "updateOnly");
+        Files.writeString(csv, original);
+        assertThat(changed.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(changed.err()).contains("changed in the part already imported").contains("--restart");
+        assertThat(otherOptions.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(otherOptions.err()).contains("--resume must repeat the earlier import's options");
+
+        Cli.Result resumed = cli.run("leads", "import", csv.toString(), "--auth", "later", "--batch-size", "10", "--resume", "--json");
+
+        assertThat(stopped.code()).as("%s", stopped).isEqualTo(ExitCode.REFUSED);
+        assertThat(stopped.json().path("error").path("code").asString()).isEqualTo("607");
+        assertThat(stopped.err()).contains("Imported up to row 21").contains("--resume");
+        assertThat(checkpoint.path("row").asLong()).isEqualTo(21);
+        assertThat(resumed.code()).as("%s", resumed).isZero();
+        assertThat(resumed.json().path("resumedAfterRow").asLong()).isEqualTo(21);
+        assertThat(resumed.json().path("created").asLong()).isEqualTo(50);
+        assertThat(Files.exists(csv.resolveSibling("stop.csv.mkto-import"))).isFalse();
+    }
+
+    @Test
+    void exportWhenPagingByIdOrByAFilterThenCsvWithQuotingAndBulkFallsBackToPaging() throws Exception {
+        Cli cli = cli("Read-Write Lead");
+        Path csv = write("export-src.csv", "email,firstName,lastName\n"
+                + "ex1@example.com,\"Smith, Jr\",\"O\"\"Brien\"\n"
+                + "ex2@example.com,Two,Second\n"
+                + "ex3@example.com,Three,Third\n");
+        assertThat(cli.run("leads", "import", csv.toString(), "--no-progress").code()).isZero();
+        Path out = csv.resolveSibling("out.csv");
+
+        Cli.Result byEmail = cli.run("leads", "export", "--by", "email", "--values", "ex1@example.com,ex3@example.com,none@example.com",
+                "--fields", "email,firstName,lastName", "-o", out.toString(), "--json");
+        Cli.Result byId = cli.run("leads", "export", "--fields", "email,lastName");
+        Cli.Result bulk = cli.run("leads", "export", "--fields", "email", "--created-since", "2000-01-01");
+
+        assertThat(byEmail.code()).as("%s", byEmail).isZero();
+        assertThat(byEmail.json().path("leads").asLong()).isEqualTo(2);
+        assertThat(Files.readAllLines(out)).containsExactly("email,firstName,lastName", "ex1@example.com,\"Smith, Jr\",\"O\"\"Brien\"",
+                "ex3@example.com,Three,Third");
+        assertThat(byId.out()).startsWith("email,lastName\r\n").contains("ex2@example.com,Second\r\n");
+        assertThat(byId.err()).contains("Exported").contains("paging by id");
+        assertThat(bulk.code()).as("%s", bulk).isZero();
+        assertThat(bulk.err()).contains("does not offer bulk extract; paging");
+        assertThat(bulk.out()).contains("ex1@example.com");
+    }
+
+    @Test
+    void usageWhenCallsWereMadeThenATablePerUserAndBarCharts() throws Exception {
+        ServerAdmin.Service s = server.admin().serviceWith("Read-Write Lead");
+        Cli cli = Cli.fresh().stdin(s.clientSecret());
+        cli.run("auth", "add", "u", "--endpoint", server.restEndpoint(), "--client-id", s.clientId(), "--secret-stdin");
+        cli.run("leads", "find", "nobody@example.com");
+        cli.run("leads", "find", "nobody@example.com");
+        Thread.sleep(2500); // usage is counted in memory and flushed every two seconds
+
+        Cli.Result human = cli.run("usage");
+        Cli.Result json = cli.run("usage", "--json");
+
+        assertThat(human.code()).as("%s", human).isZero();
+        assertThat(human.out()).contains("USER").contains("TODAY").contains("LAST 7 DAYS").contains(s.userEmail())
+                .contains("Calls per day").contains("█");
+        assertThat(json.json().path("last7Days").size()).isEqualTo(7);
+        assertThat(json.json().path("users").toString()).contains(s.userEmail());
+        JsonNode me = null;
+        for (JsonNode u : json.json().path("users")) {
+            if (u.path("userId").asString().equals(s.userEmail())) {
+                me = u;
+            }
+        }
+        assertThat(me).isNotNull();
+        assertThat(me.path("today").asLong()).isGreaterThanOrEqualTo(2);
+    }
+}
