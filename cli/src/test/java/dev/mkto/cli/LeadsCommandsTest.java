@@ -180,7 +180,7 @@ class LeadsCommandsTest {
     }
 
     @Test
-    void exportWhenPagingByIdOrByAFilterThenCsvWithQuotingAndBulkFallsBackToPaging() throws Exception {
+    void exportWhenPagingByIdOrByAFilterThenCsvWithQuoting() throws Exception {
         Cli cli = cli("Read-Write Lead");
         Path csv = write("export-src.csv", "email,firstName,lastName\n"
                 + "ex1@example.com,\"Smith, Jr\",\"O\"\"Brien\"\n"
@@ -192,7 +192,6 @@ class LeadsCommandsTest {
         Cli.Result byEmail = cli.run("leads", "export", "--by", "email", "--values", "ex1@example.com,ex3@example.com,none@example.com",
                 "--fields", "email,firstName,lastName", "-o", out.toString(), "--json");
         Cli.Result byId = cli.run("leads", "export", "--fields", "email,lastName");
-        Cli.Result bulk = cli.run("leads", "export", "--fields", "email", "--created-since", "2000-01-01");
 
         assertThat(byEmail.code()).as("%s", byEmail).isZero();
         assertThat(byEmail.json().path("leads").asLong()).isEqualTo(2);
@@ -200,9 +199,47 @@ class LeadsCommandsTest {
                 "ex3@example.com,Three,Third");
         assertThat(byId.out()).startsWith("email,lastName\r\n").contains("ex2@example.com,Second\r\n");
         assertThat(byId.err()).contains("Exported").contains("paging by id");
-        assertThat(bulk.code()).as("%s", bulk).isZero();
-        assertThat(bulk.err()).contains("does not offer bulk extract; paging");
-        assertThat(bulk.out()).contains("ex1@example.com");
+    }
+
+    @Test
+    void exportWhenACreationRangeThenOneBulkJobPer31DaysAndEveryCellKeptExactly() throws Exception {
+        ServerAdmin.Service s = server.admin().serviceWith("Read-Write Lead");
+        Cli cli = Cli.fresh().stdin(s.clientSecret());
+        assertThat(cli.run("auth", "add", "b", "--endpoint", server.restEndpoint(), "--client-id", s.clientId(), "--secret-stdin").code())
+                .isZero();
+        String tag = ServerAdmin.unique("bulk");
+        Path csv = write("bulk-src.csv", "email,firstName,lastName\n"
+                + tag + "-1@example.com,\"Smith, Jr\",\"O\"\"Brien\"\n"
+                + tag + "-2@example.com,\"two\nlines\",Plain\n");
+        assertThat(cli.run("leads", "import", csv.toString(), "--no-progress").code()).isZero();
+        String since = java.time.Instant.now().minus(java.time.Duration.ofDays(40)).toString();
+
+        Cli.Result r = cli.run("leads", "export", "--fields", "email,firstName,lastName", "--created-since", since, "--poll-seconds", "1");
+
+        assertThat(r.code()).as("%s", r).isZero();
+        assertThat(r.out()).startsWith("email,firstName,lastName\r\n")
+                .contains("\r\n" + tag + "-1@example.com,\"Smith, Jr\",\"O\"\"Brien\"\r\n")
+                .contains("\r\n" + tag + "-2@example.com,\"two\nlines\",Plain\r\n");
+        assertThat(r.out().split("email,firstName,lastName", -1)).as("one header").hasSize(2);
+        long records = r.out().split("\r\n", -1).length - 2; // the header, and the empty string after the last record
+        assertThat(r.err()).contains("Exported " + records + " leads (bulk extract");
+        // 40 days are two windows of at most 31: two jobs of this API user, both completed
+        String token = server.admin().post("/services/" + s.id() + "/token", Map.of()).json().path("access_token").asString();
+        java.net.http.HttpResponse<String> jobs = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.baseUrl() + "/bulk/v1/leads/export.json"))
+                        .header("Authorization", "Bearer " + token).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        JsonNode listed = tools.jackson.databind.json.JsonMapper.builder().build().readTree(jobs.body()).path("result");
+        assertThat(listed).as(jobs.body()).hasSize(2).allSatisfy(j -> assertThat(j.path("status").asString()).isEqualTo("Completed"));
+    }
+
+    @Test
+    void exportWhenBulkExtractIsRefusedThenTheCodeAndThePagingAlternative() throws Exception {
+        Cli cli = cli("Read-Only Activity");
+
+        Cli.Result r = cli.run("leads", "export", "--fields", "email", "--created-since", "2026-01-01", "--created-until", "2026-01-02");
+
+        assertThat(r.code()).as("%s", r).isEqualTo(ExitCode.REFUSED);
+        assertThat(r.err()).contains("603").contains("--paging");
     }
 
     @Test

@@ -29,10 +29,10 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Exports leads to CSV. With a creation-date range, Marketo's bulk extract is used when the
- * instance offers it (one job per 31 days, as Marketo requires); otherwise leads are paged
- * through a filter: the values given ({@code --filter FIELD --values …}), or lead ids from 1
- * upwards in requests of 300 until a long run of ids holds no lead.
+ * Exports leads to CSV. With a creation-date range, Marketo's bulk extract is used (one job per
+ * 31 days, as Marketo requires) unless paging is asked for; otherwise leads are paged through a
+ * filter: the values given ({@code --filter FIELD --values …}), or lead ids from 1 upwards in
+ * requests of 300 until a long run of ids holds no lead.
  */
 final class Exporter {
 
@@ -64,8 +64,7 @@ final class Exporter {
         BufferedWriter w = new BufferedWriter(out, 1 << 16);
         Summary s;
         if (o.createdSince() != null && !o.paging() && o.filter() == null) {
-            Optional<Summary> bulk = bulk(o, w);
-            s = bulk.isPresent() ? bulk.get() : page(o, w);
+            s = bulk(o, w);
         } else {
             s = page(o, w);
         }
@@ -147,8 +146,8 @@ final class Exporter {
 
     // ---- bulk extract
 
-    /** The bulk extract, or empty when the instance does not offer it (it answers 610 or 404). */
-    private Optional<Summary> bulk(Options o, BufferedWriter w) throws IOException {
+    /** The bulk extract; a refusal names its code and points at {@code --paging}. */
+    private Summary bulk(Options o, BufferedWriter w) throws IOException {
         Instant until = o.createdUntil() != null ? o.createdUntil() : ctx.clock().instant();
         long requests = 0;
         long leads = 0;
@@ -160,9 +159,8 @@ final class Exporter {
                     Map.of(), Output.map("fields", o.fields(), "format", "CSV",
                             "filter", Output.map("createdAt", Output.map("startAt", from.toString(), "endAt", to.toString())))));
             requests++;
-            if (first && !created.success() && (created.hasError("610") || created.hasError("404"))) {
-                ctx.note("This instance does not offer bulk extract; paging through the leads instead.");
-                return Optional.empty();
+            if (!created.success()) {
+                ctx.note("Bulk extract was refused; --paging exports through the REST API instead.");
             }
             boolean withHeader = first;
             first = false;
@@ -191,7 +189,7 @@ final class Exporter {
             leads += download(id, w, withHeader);
             requests++;
         }
-        return Optional.of(new Summary(leads, requests, "bulk extract"));
+        return new Summary(leads, requests, "bulk extract");
     }
 
     private long download(String id, BufferedWriter w, boolean withHeader) throws IOException {
@@ -208,24 +206,55 @@ final class Exporter {
         if (r.statusCode() != 200) {
             throw CliException.refused("GET " + uri + " answered HTTP " + r.statusCode(), String.valueOf(r.statusCode()));
         }
-        long lines = 0;
         try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-            String line;
-            boolean header = true;
-            while ((line = in.readLine()) != null) {
-                if (header) {
-                    header = false;
-                    if (!withHeader) {
-                        continue;
-                    }
-                } else {
-                    lines++;
-                }
-                w.write(line);
-                w.write("\r\n");
-            }
+            return copyRecords(in, w, withHeader);
         }
-        return lines;
+    }
+
+    /**
+     * Copies a CSV file record by record, each ended with {@code \r\n}, leaving line breaks inside
+     * quoted cells as they are; the header record only if asked. Answers the number of records
+     * after the header.
+     */
+    static long copyRecords(java.io.Reader in, Writer w, boolean withHeader) throws IOException {
+        StringBuilder record = new StringBuilder();
+        boolean quoted = false;
+        boolean header = true;
+        long records = 0;
+        int c;
+        while (true) {
+            c = in.read();
+            if (c == -1 || (c == '\n' && !quoted)) {
+                if (c == -1 && record.isEmpty()) {
+                    break;
+                }
+                if (!record.isEmpty() && record.charAt(record.length() - 1) == '\r') {
+                    record.setLength(record.length() - 1);
+                }
+                if (record.isEmpty()) { // a blank line holds no record
+                    if (c == -1) {
+                        break;
+                    }
+                    continue;
+                }
+                if (!header || withHeader) {
+                    w.write(record.toString());
+                    w.write("\r\n");
+                }
+                records += header ? 0 : 1;
+                header = false;
+                record.setLength(0);
+                if (c == -1) {
+                    break;
+                }
+                continue;
+            }
+            if (c == '"') {
+                quoted = !quoted;
+            }
+            record.append((char) c);
+        }
+        return records;
     }
 
     private static void sleep(Duration d) {
