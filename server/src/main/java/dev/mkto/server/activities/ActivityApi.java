@@ -4,6 +4,7 @@ import dev.mkto.server.http.ApiCall;
 import dev.mkto.server.http.ApiRoutes;
 import dev.mkto.server.http.Echo;
 import dev.mkto.server.http.ErrorCode;
+import dev.mkto.server.http.Json;
 import dev.mkto.server.http.MarketoException;
 import dev.mkto.server.http.Reply;
 import dev.mkto.server.leads.LeadField;
@@ -49,7 +50,7 @@ public final class ActivityApi implements ApiRoutes.Feature {
                 .get("/rest/v1/activities/leadchanges.json", this::leadChanges)
                 .get("/rest/v1/activities/deletedleads.json", call -> page(activities.activities(call.caller(), token(call),
                         new ActivityService.Filter(List.of(ActivityTypes.DELETE_LEAD), List.of(), null, List.of(), List.of()), batchSize(call))))
-                .post("/rest/v1/activities/external.json", call -> Reply.Envelope.of(activities.addCustom(call.caller(), input(call.json()))))
+                .post("/rest/v1/activities/external.json", call -> Reply.Envelope.of(activities.addCustom(call.caller(), Json.input(call.json()))))
                 .get("/rest/v1/activities/external/types.json", call -> Reply.Envelope.of(types.customs(call.caller().instanceId()).stream()
                         .map(c -> ActivityTypes.view(c, c.current(), false)).toList()))
                 .post("/rest/v1/activities/external/type.json", call -> described(types.create(call.caller().instanceId(), call.json())))
@@ -166,24 +167,6 @@ public final class ActivityApi implements ApiRoutes.Feature {
             }
         }
         return out;
-    }
-
-    private static JsonNode input(JsonNode body) {
-        if (!body.isObject()) {
-            throw MarketoException.of(ErrorCode.INVALID_JSON);
-        }
-        JsonNode input = body.get("input");
-        if (input == null || input.isNull() || (input.isArray() && input.isEmpty())) {
-            throw MarketoException.of(ErrorCode.BLANK, "input");
-        }
-        if (!input.isArray()) {
-            throw MarketoException.of(ErrorCode.INVALID_JSON);
-        }
-        if (input.size() > ActivityService.MAX_BATCH) {
-            throw new MarketoException(ErrorCode.INVALID_DATA, "input holds " + input.size() + " records; at most "
-                    + ActivityService.MAX_BATCH + " are allowed");
-        }
-        return input;
     }
 
     private static Map<String, Object> typeView(ActivityTypes.Type t) {

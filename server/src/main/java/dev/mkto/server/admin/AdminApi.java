@@ -143,13 +143,13 @@ public final class AdminApi implements HttpService {
                 .add("POST", BASE + "/workspaces", r -> {
                     keys(r, "name", "description", "partitions", "primaryPartition");
                     return new Created(workspace(workspaces.create(id(), str(r, "name"), str(r, "description"),
-                            strings(r, "partitions"), str(r, "primaryPartition"))));
+                            BodyFields.strings(r.body(), "partitions"), str(r, "primaryPartition"))));
                 })
                 .add("GET", BASE + "/workspaces/{id}", r -> workspace(workspaces.get(id(), r.id("id"))))
                 .add("PATCH", BASE + "/workspaces/{id}", r -> {
                     keys(r, "name", "description", "partitions", "primaryPartition");
                     return workspace(workspaces.update(id(), r.id("id"), str(r, "name"), str(r, "description"),
-                            strings(r, "partitions"), str(r, "primaryPartition")));
+                            BodyFields.strings(r.body(), "partitions"), str(r, "primaryPartition")));
                 })
                 .add("DELETE", BASE + "/workspaces/{id}", r -> {
                     workspaces.delete(id(), r.id("id"));
@@ -159,12 +159,12 @@ public final class AdminApi implements HttpService {
                 .add("GET", BASE + "/roles", r -> roles.list(id()).stream().map(AdminApi::role).toList())
                 .add("POST", BASE + "/roles", r -> {
                     keys(r, "name", "description", "permissions");
-                    return new Created(role(roles.create(id(), str(r, "name"), str(r, "description"), strings(r, "permissions"))));
+                    return new Created(role(roles.create(id(), str(r, "name"), str(r, "description"), BodyFields.strings(r.body(), "permissions"))));
                 })
                 .add("GET", BASE + "/roles/{id}", r -> role(roles.get(id(), r.id("id"))))
                 .add("PATCH", BASE + "/roles/{id}", r -> {
                     keys(r, "name", "description", "permissions");
-                    return role(roles.update(id(), r.id("id"), str(r, "name"), str(r, "description"), strings(r, "permissions")));
+                    return role(roles.update(id(), r.id("id"), str(r, "name"), str(r, "description"), BodyFields.strings(r.body(), "permissions")));
                 })
                 .add("DELETE", BASE + "/roles/{id}", r -> {
                     roles.delete(id(), r.id("id"));
@@ -200,7 +200,7 @@ public final class AdminApi implements HttpService {
                     if (r.body().has("caps")) {
                         services.setCaps(id(), sid, CustomServices.caps(r.body().get("caps"), "caps"));
                     }
-                    return service(services.update(id(), sid, str(r, "name"), str(r, "description"), bool(r, "enabled"), str(r, "user")),
+                    return service(services.update(id(), sid, str(r, "name"), str(r, "description"), BodyFields.bool(r.body(), "enabled"), str(r, "user")),
                             usage.lastUsed("service").get(sid));
                 })
                 .add("DELETE", BASE + "/services/{id}", r -> {
@@ -226,7 +226,7 @@ public final class AdminApi implements HttpService {
                 .add("POST", BASE + "/fields", r -> {
                     keys(r, "name", "displayName", "dataType", "length");
                     return new Created(field(leadSchema.create(id(), str(r, "name"), str(r, "displayName"), str(r, "dataType"),
-                            integer(r, "length"))));
+                            BodyFields.integer(r.body(), "length"))));
                 })
                 .add("DELETE", BASE + "/fields/{name}", r -> {
                     leadSchema.delete(id(), r.vars().get("name"));
@@ -247,12 +247,12 @@ public final class AdminApi implements HttpService {
                 .add("POST", BASE + "/campaigns", r -> {
                     keys(r, "name", "description", "type", "workspace", "requestable", "active");
                     return new Created(assets.createCampaign(id(), str(r, "name"), str(r, "description"), str(r, "type"), str(r, "workspace"),
-                            bool(r, "requestable"), bool(r, "active")));
+                            BodyFields.bool(r.body(), "requestable"), BodyFields.bool(r.body(), "active")));
                 })
                 .add("GET", BASE + "/campaigns/{id}", r -> assets.campaign(id(), r.id("id")))
                 .add("PATCH", BASE + "/campaigns/{id}", r -> {
                     keys(r, "description", "requestable", "active");
-                    return assets.updateCampaign(id(), r.id("id"), str(r, "description"), bool(r, "requestable"), bool(r, "active"));
+                    return assets.updateCampaign(id(), r.id("id"), str(r, "description"), BodyFields.bool(r.body(), "requestable"), BodyFields.bool(r.body(), "active"));
                 })
                 .add("DELETE", BASE + "/campaigns/{id}", r -> {
                     assets.deleteCampaign(id(), r.id("id"));
@@ -347,8 +347,8 @@ public final class AdminApi implements HttpService {
 
     private Object ipCheck(Request r) {
         keys(r, "address", "entries", "trustedProxies", "forwardedFor");
-        return ipCheck.check(instances.current().settings().ipAllowlist(), str(r, "address"), strings(r, "entries"),
-                strings(r, "trustedProxies"), strings(r, "forwardedFor"));
+        return ipCheck.check(instances.current().settings().ipAllowlist(), str(r, "address"), BodyFields.strings(r.body(), "entries"),
+                BodyFields.strings(r.body(), "trustedProxies"), BodyFields.strings(r.body(), "forwardedFor"));
     }
 
     private Object limitsView() {
@@ -533,10 +533,10 @@ public final class AdminApi implements HttpService {
                     throw AdminException.invalid("roles must be an array of {\"role\": name, \"workspace\": name}");
                 }
                 InstanceSettings.knownKeys(item, "roles[]", Set.of("role", "workspace"));
-                refs.add(Users.RoleRef.byName(textOf(item, "role", "roles[].role"), textOf(item, "workspace", "roles[].workspace")));
+                refs.add(Users.RoleRef.byName(BodyFields.text(item, "role", "roles[].role"), BodyFields.text(item, "workspace", "roles[].workspace")));
             }
         }
-        return new Users.Draft(str(r, "email"), str(r, "firstName"), str(r, "lastName"), bool(r, "apiOnly"), bool(r, "active"),
+        return new Users.Draft(str(r, "email"), str(r, "firstName"), str(r, "lastName"), BodyFields.bool(r.body(), "apiOnly"), BodyFields.bool(r.body(), "active"),
                 expiry(r.body()), refs);
     }
 
@@ -564,57 +564,7 @@ public final class AdminApi implements HttpService {
     }
 
     private static String str(Request r, String name) {
-        return textOf(r.body(), name, name);
+        return BodyFields.text(r.body(), name);
     }
 
-    static String textOf(JsonNode node, String name, String label) {
-        JsonNode v = node.get(name);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (!v.isString()) {
-            throw AdminException.invalid(label + " must be a string");
-        }
-        return v.asString();
-    }
-
-    private static Boolean bool(Request r, String name) {
-        JsonNode v = r.body().get(name);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (!v.isBoolean()) {
-            throw AdminException.invalid(name + " must be true or false");
-        }
-        return v.asBoolean();
-    }
-
-    private static Integer integer(Request r, String name) {
-        JsonNode v = r.body().get(name);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-            throw AdminException.invalid(name + " must be an integer");
-        }
-        return v.asInt();
-    }
-
-    private static List<String> strings(Request r, String name) {
-        JsonNode v = r.body().get(name);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (!v.isArray()) {
-            throw AdminException.invalid(name + " must be an array of strings");
-        }
-        List<String> out = new ArrayList<>();
-        for (JsonNode item : v) {
-            if (!item.isString()) {
-                throw AdminException.invalid(name + " must be an array of strings");
-            }
-            out.add(item.asString());
-        }
-        return out;
-    }
 }

@@ -189,7 +189,7 @@ public final class SeedLoader {
         private void workspace(JsonNode n) {
             String name = req(n, "name");
             String description = opt(n, "description");
-            List<String> parts = strings(n, "partitions");
+            List<String> parts = BodyFields.strings(n, "partitions");
             String primary = opt(n, "primaryPartition");
             Optional<Workspaces.Workspace> w = workspaces.byName(instance, name);
             if (w.isEmpty()) {
@@ -213,7 +213,7 @@ public final class SeedLoader {
         private void role(JsonNode n) {
             String name = req(n, "name");
             String description = opt(n, "description");
-            List<String> perms = strings(n, "permissions");
+            List<String> perms = BodyFields.strings(n, "permissions");
             Optional<Roles.Role> r = roles.byName(instance, name);
             if (r.isEmpty()) {
                 roles.create(instance, name, description, perms == null ? List.of() : perms);
@@ -244,12 +244,12 @@ public final class SeedLoader {
                         throw AdminException.invalid(where + " must be an object");
                     }
                     keys(item, where, Set.of("role", "workspace"));
-                    refs.add(Users.RoleRef.byName(AdminApi.textOf(item, "role", where + ".role"),
-                            AdminApi.textOf(item, "workspace", where + ".workspace")));
+                    refs.add(Users.RoleRef.byName(BodyFields.text(item, "role", where + ".role"),
+                            BodyFields.text(item, "workspace", where + ".workspace")));
                 }
             }
-            Boolean apiOnly = bool(n, "apiOnly");
-            Boolean active = bool(n, "active");
+            Boolean apiOnly = BodyFields.bool(n, "apiOnly");
+            Boolean active = BodyFields.bool(n, "active");
             Optional<Instant> expires = AdminApi.expiry(n);
             Users.Draft draft = new Users.Draft(email, opt(n, "firstName"), opt(n, "lastName"), apiOnly, active, expires, refs);
             Optional<Users.User> existing = users.byEmail(instance, email);
@@ -321,7 +321,7 @@ public final class SeedLoader {
         private void field(JsonNode n) {
             String name = req(n, "name");
             String type = opt(n, "dataType");
-            Integer length = n.has("length") && !n.get("length").isNull() ? integer(n, "length") : null;
+            Integer length = n.has("length") && !n.get("length").isNull() ? BodyFields.integer(n, "length") : null;
             Optional<LeadField> existing = leadSchema.fields(instance).find(name);
             if (existing.isEmpty()) {
                 leadSchema.create(instance, name, opt(n, "displayName"), type, length);
@@ -366,8 +366,8 @@ public final class SeedLoader {
             }
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("type", type);
-            extra.put("requestable", Boolean.TRUE.equals(bool(n, "requestable")));
-            extra.put("active", !Boolean.FALSE.equals(bool(n, "active")));
+            extra.put("requestable", Boolean.TRUE.equals(BodyFields.bool(n, "requestable")));
+            extra.put("active", !Boolean.FALSE.equals(BodyFields.bool(n, "active")));
             upsertNamed("campaign", name, workspaceOf(n), Names.description(opt(n, "description"), "campaign description"), extra);
         }
 
@@ -482,44 +482,7 @@ public final class SeedLoader {
     }
 
     private static String opt(JsonNode n, String name) {
-        return AdminApi.textOf(n, name, name);
-    }
-
-    private static Boolean bool(JsonNode n, String name) {
-        JsonNode v = n.get(name);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (!v.isBoolean()) {
-            throw AdminException.invalid(name + " must be true or false");
-        }
-        return v.asBoolean();
-    }
-
-    private static Integer integer(JsonNode n, String name) {
-        JsonNode v = n.get(name);
-        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-            throw AdminException.invalid(name + " must be an integer");
-        }
-        return v.asInt();
-    }
-
-    private static List<String> strings(JsonNode n, String name) {
-        JsonNode v = n.get(name);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (!v.isArray()) {
-            throw AdminException.invalid(name + " must be an array of strings");
-        }
-        List<String> out = new ArrayList<>();
-        for (JsonNode item : v) {
-            if (!item.isString()) {
-                throw AdminException.invalid(name + " must be an array of strings");
-            }
-            out.add(item.asString());
-        }
-        return out;
+        return BodyFields.text(n, name, name);
     }
 
     private static boolean differs(String wanted, String current) {

@@ -89,7 +89,7 @@ public final class UserManagementApi implements ApiRoutes.Feature {
             throw AdminException.invalid("userid must equal emailAddress on this server");
         }
         Users.User u = users.create(instance(call), new Users.Draft(email, required(body, "firstName"), required(body, "lastName"),
-                Boolean.TRUE.equals(bool(body, "apiOnly")), null, expires(body), roleRefs(body.get("userRoleWorkspaces"))));
+                Boolean.TRUE.equals(BodyFields.bool(body, "apiOnly")), null, expires(body), roleRefs(body.get("userRoleWorkspaces"))));
         return Reply.Body.ok(u != null);
     }
 
@@ -145,7 +145,7 @@ public final class UserManagementApi implements ApiRoutes.Feature {
         }
         InstanceSettings.knownKeys(body, "body", java.util.Set.of("emailAddress", "firstName", "lastName", "expiresAt", "apiOnly"));
         Users.User updated = users.update(instance(call), u.id(), new Users.Draft(text(body, "emailAddress"),
-                text(body, "firstName"), text(body, "lastName"), bool(body, "apiOnly"), null,
+                text(body, "firstName"), text(body, "lastName"), BodyFields.bool(body, "apiOnly"), null,
                 body.has("expiresAt") ? expires(body) : null, null));
         return Reply.Body.ok(user(updated));
     }
@@ -282,17 +282,6 @@ public final class UserManagementApi implements ApiRoutes.Feature {
             throw MarketoException.of(ErrorCode.BLANK, name);
         }
         return v;
-    }
-
-    private static Boolean bool(JsonNode body, String name) {
-        JsonNode v = body.get(name);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (!v.isBoolean()) {
-            throw AdminException.invalid(name + " must be true or false");
-        }
-        return v.asBoolean();
     }
 
     private static String text(JsonNode body, String name) {

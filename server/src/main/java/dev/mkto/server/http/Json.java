@@ -34,6 +34,33 @@ public final class Json {
         }
     }
 
+    /** The most records one Lead Database call takes in {@code input}. */
+    public static final int MAX_RECORDS = 300;
+
+    /** A body that must be a JSON object; anything else is 609. */
+    public static JsonNode object(JsonNode node) {
+        if (!node.isObject()) {
+            throw MarketoException.of(ErrorCode.INVALID_JSON);
+        }
+        return node;
+    }
+
+    /** The {@code input} array of a body: blank is 701, not an array 609, more than 300 records 1003. */
+    public static JsonNode input(JsonNode body) {
+        JsonNode input = object(body).get("input");
+        if (input == null || input.isNull() || (input.isArray() && input.isEmpty())) {
+            throw MarketoException.of(ErrorCode.BLANK, "input");
+        }
+        if (!input.isArray()) {
+            throw MarketoException.of(ErrorCode.INVALID_JSON);
+        }
+        if (input.size() > MAX_RECORDS) {
+            throw new MarketoException(ErrorCode.INVALID_DATA, "input holds " + input.size() + " records; at most " + MAX_RECORDS
+                    + " are allowed");
+        }
+        return input;
+    }
+
     /**
      * Where {@code node} holds the NUL character (U+0000) in a string or a property name, as a
      * path such as {@code .roles[0].name} ({@code ""} for the node itself). PostgreSQL cannot

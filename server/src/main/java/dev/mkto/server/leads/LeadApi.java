@@ -3,6 +3,7 @@ package dev.mkto.server.leads;
 import dev.mkto.server.http.ApiCall;
 import dev.mkto.server.http.ApiRoutes;
 import dev.mkto.server.http.ErrorCode;
+import dev.mkto.server.http.Json;
 import dev.mkto.server.http.MarketoException;
 import dev.mkto.server.http.Reply;
 import java.util.ArrayList;
@@ -51,7 +52,7 @@ public final class LeadApi implements ApiRoutes.Feature {
     }
 
     private Reply sync(ApiCall call) {
-        JsonNode body = object(call.json());
+        JsonNode body = Json.object(call.json());
         LeadService.Action action = LeadService.Action.CREATE_OR_UPDATE;
         String actionName = text(body, "action");
         if (actionName != null) {
@@ -62,7 +63,7 @@ public final class LeadApi implements ApiRoutes.Feature {
             throw MarketoException.of(ErrorCode.INVALID_JSON);
         }
         List<Map<String, JsonNode>> records = new ArrayList<>();
-        for (JsonNode item : input(body)) {
+        for (JsonNode item : Json.input(body)) {
             if (!item.isObject()) {
                 records.add(null);
                 continue;
@@ -81,7 +82,7 @@ public final class LeadApi implements ApiRoutes.Feature {
     private Reply delete(ApiCall call) {
         List<Long> ids = new ArrayList<>();
         if (call.hasBody()) {
-            for (JsonNode item : input(object(call.json()))) {
+            for (JsonNode item : Json.input(call.json())) {
                 JsonNode id = item.isObject() ? item.get("id") : null;
                 if (id == null || !id.isIntegralNumber() || !id.canConvertToLong()) {
                     throw new MarketoException(ErrorCode.INVALID_DATA, "Each input record needs a numeric 'id'");
@@ -106,7 +107,7 @@ public final class LeadApi implements ApiRoutes.Feature {
 
     private Reply updatePartitions(ApiCall call) {
         List<Map.Entry<Long, String>> moves = new ArrayList<>();
-        for (JsonNode item : input(object(call.json()))) {
+        for (JsonNode item : Json.input(call.json())) {
             if (!item.isObject()) {
                 throw MarketoException.of(ErrorCode.INVALID_JSON);
             }
@@ -122,29 +123,6 @@ public final class LeadApi implements ApiRoutes.Feature {
             moves.add(new java.util.AbstractMap.SimpleImmutableEntry<>(leadId, name == null || name.isNull() ? null : name.asString()));
         }
         return Reply.Envelope.of(leads.updatePartitions(call.caller(), call.requestId(), moves));
-    }
-
-    private static JsonNode object(JsonNode node) {
-        if (!node.isObject()) {
-            throw MarketoException.of(ErrorCode.INVALID_JSON);
-        }
-        return node;
-    }
-
-    /** The {@code input} array: blank is 701, not an array 609, more than 300 records 1003. */
-    static JsonNode input(JsonNode body) {
-        JsonNode input = body.get("input");
-        if (input == null || input.isNull() || (input.isArray() && input.isEmpty())) {
-            throw MarketoException.of(ErrorCode.BLANK, "input");
-        }
-        if (!input.isArray()) {
-            throw MarketoException.of(ErrorCode.INVALID_JSON);
-        }
-        if (input.size() > LeadService.MAX_BATCH) {
-            throw new MarketoException(ErrorCode.INVALID_DATA, "input holds " + input.size() + " records; at most "
-                    + LeadService.MAX_BATCH + " are allowed");
-        }
-        return input;
     }
 
     private static String text(JsonNode body, String name) {

@@ -2,6 +2,7 @@ package dev.mkto.server.objects;
 
 import dev.mkto.server.http.Echo;
 import dev.mkto.server.http.ErrorCode;
+import dev.mkto.server.http.Json;
 import dev.mkto.server.http.MarketoException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,33 +19,10 @@ final class Bodies {
     private Bodies() {
     }
 
-    static JsonNode object(JsonNode node) {
-        if (!node.isObject()) {
-            throw MarketoException.of(ErrorCode.INVALID_JSON);
-        }
-        return node;
-    }
-
-    /** The {@code input} array: blank is 701, not an array 609, more than 300 items 1003. */
-    static JsonNode input(JsonNode body) {
-        JsonNode input = body.get("input");
-        if (input == null || input.isNull() || (input.isArray() && input.isEmpty())) {
-            throw MarketoException.of(ErrorCode.BLANK, "input");
-        }
-        if (!input.isArray()) {
-            throw MarketoException.of(ErrorCode.INVALID_JSON);
-        }
-        if (input.size() > ObjectService.MAX_BATCH) {
-            throw new MarketoException(ErrorCode.INVALID_DATA, "input holds " + input.size() + " records; at most "
-                    + ObjectService.MAX_BATCH + " are allowed");
-        }
-        return input;
-    }
-
     /** The {@code input} records as maps; an item that is not an object is null (the record is skipped with 1003). */
     static List<Map<String, JsonNode>> records(JsonNode body) {
         List<Map<String, JsonNode>> out = new ArrayList<>();
-        for (JsonNode item : input(body)) {
+        for (JsonNode item : Json.input(body)) {
             out.add(item.isObject() ? map(item) : null);
         }
         return out;

@@ -4,6 +4,7 @@ import dev.mkto.server.http.ApiCall;
 import dev.mkto.server.http.ApiRoutes;
 import dev.mkto.server.http.Echo;
 import dev.mkto.server.http.ErrorCode;
+import dev.mkto.server.http.Json;
 import dev.mkto.server.http.MarketoException;
 import dev.mkto.server.http.Reply;
 import dev.mkto.server.leads.FieldType;
@@ -69,7 +70,7 @@ public final class CustomObjectTypeApi implements ApiRoutes.Feature {
     // ----- types ------------------------------------------------------------------------------
 
     private Reply sync(ApiCall call) {
-        JsonNode body = Bodies.object(call.json());
+        JsonNode body = Json.object(call.json());
         String actionName = Bodies.text(body, "action");
         Action action = actionName == null ? Action.CREATE_OR_UPDATE : Action.parse(actionName).orElseThrow(() -> new MarketoException(
                 ErrorCode.INVALID_DATA, "Invalid action '" + Echo.of(actionName)
@@ -155,8 +156,8 @@ public final class CustomObjectTypeApi implements ApiRoutes.Feature {
 
     private Reply addFields(ApiCall call) {
         List<FieldSpec> specs = new ArrayList<>();
-        for (JsonNode item : Bodies.input(Bodies.object(call.json()))) {
-            specs.add(fieldSpec(Bodies.object(item)));
+        for (JsonNode item : Json.input(Json.object(call.json()))) {
+            specs.add(fieldSpec(Json.object(item)));
         }
         types.addFields(instance(call), call.pathVar("apiName"), specs);
         return Reply.Envelope.of(List.of());
@@ -164,8 +165,8 @@ public final class CustomObjectTypeApi implements ApiRoutes.Feature {
 
     private Reply deleteFields(ApiCall call) {
         List<String> names = new ArrayList<>();
-        for (JsonNode item : Bodies.input(Bodies.object(call.json()))) {
-            String name = Bodies.text(Bodies.object(item), "name");
+        for (JsonNode item : Json.input(Json.object(call.json()))) {
+            String name = Bodies.text(Json.object(item), "name");
             if (name == null) {
                 throw MarketoException.of(ErrorCode.BLANK, "name");
             }
@@ -176,7 +177,7 @@ public final class CustomObjectTypeApi implements ApiRoutes.Feature {
     }
 
     private Reply updateField(ApiCall call) {
-        FieldSpec spec = fieldSpec(Bodies.object(call.json()));
+        FieldSpec spec = fieldSpec(Json.object(call.json()));
         types.updateField(instance(call), call.pathVar("apiName"), call.pathVar("fieldApiName"), spec);
         return Reply.Envelope.of(List.of());
     }
@@ -186,7 +187,7 @@ public final class CustomObjectTypeApi implements ApiRoutes.Feature {
         String relatedField = null;
         JsonNode related = f.get("relatedTo");
         if (related != null && !related.isNull()) {
-            Bodies.object(related);
+            Json.object(related);
             relatedName = Bodies.text(related, "name");
             relatedField = Bodies.text(related, "field");
         }

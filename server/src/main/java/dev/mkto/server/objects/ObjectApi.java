@@ -6,6 +6,7 @@ import dev.mkto.server.http.ApiCall;
 import dev.mkto.server.http.ApiRoutes;
 import dev.mkto.server.http.Echo;
 import dev.mkto.server.http.ErrorCode;
+import dev.mkto.server.http.Json;
 import dev.mkto.server.http.MarketoException;
 import dev.mkto.server.http.Reply;
 import dev.mkto.server.objects.ObjectKind.Action;
@@ -85,7 +86,7 @@ public final class ObjectApi implements ApiRoutes.Feature {
         int batchSize;
         String token;
         if (call.param("_method").isPresent() && call.hasBody()) {
-            JsonNode body = Bodies.object(call.json());
+            JsonNode body = Json.object(call.json());
             String filterType = Bodies.text(body, "filterType");
             List<Map<String, JsonNode>> input = new ArrayList<>();
             for (Map<String, JsonNode> record : Bodies.records(body)) {
@@ -113,7 +114,7 @@ public final class ObjectApi implements ApiRoutes.Feature {
     }
 
     private Reply sync(ApiCall call, JsonNode json, ObjectKind kind) {
-        JsonNode body = Bodies.object(json);
+        JsonNode body = Json.object(json);
         String actionName = Bodies.text(body, "action");
         Action action = actionName == null ? kind.defaultAction() : Action.parse(actionName).orElseThrow(() -> new MarketoException(
                 ErrorCode.INVALID_DATA, "Invalid action '" + Echo.of(actionName) + "'; use "
@@ -123,7 +124,7 @@ public final class ObjectApi implements ApiRoutes.Feature {
     }
 
     private Reply delete(ApiCall call, JsonNode json, ObjectKind kind) {
-        JsonNode body = Bodies.object(json);
+        JsonNode body = Json.object(json);
         boolean byId = Bodies.byIdField(body, "deleteBy");
         return Reply.Envelope.of(objects.delete(call.caller(), kind, byId, Bodies.records(body)));
     }
@@ -170,7 +171,7 @@ public final class ObjectApi implements ApiRoutes.Feature {
     }
 
     private Reply changeMembers(ApiCall call, boolean add) {
-        JsonNode body = Bodies.object(call.json());
+        JsonNode body = Json.object(call.json());
         return Reply.Envelope.of(objects.members().change(call.caller(), call.pathVar("id"), Bodies.records(body), add));
     }
 
