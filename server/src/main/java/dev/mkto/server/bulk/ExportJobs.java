@@ -23,8 +23,9 @@ import org.jdbi.v3.core.Jdbi;
  * Bulk extract jobs at rest and their life cycle: Created → Queued → Processing → Completed (or
  * Cancelled, Failed). An instance has at most 2 jobs processing and 10 queued or processing
  * (1029), shared by every kind; enqueuing checks the daily export allocation (1029). A job being
- * processed is leased by one process; a lease that is not renewed (the process died) puts the
- * job back in the queue, and its file is rebuilt from scratch — no row lost or written twice.
+ * processed is claimed by one attempt of one process, which renews the claim's lease; a lease
+ * that is not renewed (the process died or stalled) puts the job back in the queue, and the next
+ * attempt writes its file from scratch apart from the earlier one's — no row lost or written twice.
  */
 final class ExportJobs {
 
@@ -56,27 +57,31 @@ final class ExportJobs {
             + "WHERE id = :id AND status IN ('Created', 'Queued', 'Processing')";
     private static final String NEXT_QUEUED = "SELECT id, instance_id FROM export_job WHERE status = 'Queued' ORDER BY queued_at, id";
     private static final String LOCK_INSTANCE = "SELECT id FROM instance WHERE id = :instance FOR UPDATE";
-    private static final String CLAIM = "UPDATE export_job SET status = 'Processing', started_at = :now, claimed_by = :node, "
+    private static final String CLAIM = "UPDATE export_job SET status = 'Processing', started_at = :now, claimed_by = :claim, "
             + "claimed_until = :until WHERE id = :id AND status = 'Queued'";
-    private static final String RENEW = "UPDATE export_job SET claimed_until = :until WHERE id = :id AND status = 'Processing' AND claimed_by = :node";
+    private static final String RENEW = "UPDATE export_job SET claimed_until = :until WHERE id = :id AND status = 'Processing' "
+            + "AND claimed_by = :claim";
     private static final String RELEASE_EXPIRED = "UPDATE export_job SET status = 'Queued', claimed_by = NULL, started_at = NULL "
             + "WHERE status = 'Processing' AND claimed_until < :now";
-    private static final String RELEASE_OWN = "UPDATE export_job SET status = 'Queued', claimed_by = NULL, started_at = NULL "
-            + "WHERE status = 'Processing' AND claimed_by = :node";
+    private static final String RELEASE = "UPDATE export_job SET status = 'Queued', claimed_by = NULL, started_at = NULL "
+            + "WHERE id = :id AND status = 'Processing' AND claimed_by = :claim";
     private static final String COMPLETE = "UPDATE export_job SET status = 'Completed', finished_at = :now, number_of_records = :records, "
-            + "file_size = :size, file_checksum = :checksum, claimed_by = NULL WHERE id = :id AND status = 'Processing' AND claimed_by = :node";
+            + "file_size = :size, file_checksum = :checksum, file_attempt = :claim, claimed_by = NULL "
+            + "WHERE id = :id AND status = 'Processing' AND claimed_by = :claim";
+    private static final String DROP_OTHER_ATTEMPTS = "DELETE FROM export_chunk WHERE job_id = :id AND attempt <> :claim";
     private static final String FAIL = "UPDATE export_job SET status = 'Failed', finished_at = :now, error_message = :error, claimed_by = NULL "
-            + "WHERE id = :id AND status = 'Processing' AND claimed_by = :node";
-    private static final String CLEAR_CHUNKS = "DELETE FROM export_chunk WHERE job_id = :id";
-    private static final String ADD_CHUNK = "INSERT INTO export_chunk (job_id, seq, byte_start, data) VALUES (:id, :seq, :start, :data)";
-    private static final String CHUNKS = "SELECT seq, byte_start, data FROM export_chunk WHERE job_id = :id ORDER BY seq";
+            + "WHERE id = :id AND status = 'Processing' AND claimed_by = :claim";
+    /** A chunk is written only while its attempt holds the claim; an attempt that lost it writes nothing more. */
+    private static final String ADD_CHUNK = "INSERT INTO export_chunk (job_id, attempt, seq, byte_start, data) "
+            + "SELECT id, claimed_by, :seq, :start, :data FROM export_job WHERE id = :id AND status = 'Processing' AND claimed_by = :claim";
+    private static final String CHUNKS = "SELECT c.seq, c.byte_start, c.data FROM export_chunk c JOIN export_job j ON j.id = c.job_id "
+            + "AND c.attempt = j.file_attempt WHERE c.job_id = :id ORDER BY c.seq";
     private static final String EXPIRE_FILES = "DELETE FROM export_chunk WHERE job_id IN (SELECT id FROM export_job WHERE finished_at < :before)";
     private static final String FORGET_JOBS = "DELETE FROM export_job WHERE created_at < :before";
 
     private final Jdbi jdbi;
     private final Instances instances;
     private final InstantSource clock;
-    private final String node = UUID.randomUUID().toString();
 
     ExportJobs(Jdbi jdbi, Instances instances, InstantSource clock) {
         this.jdbi = jdbi;
@@ -151,53 +156,63 @@ final class ExportJobs {
         return jdbi.withHandle(h -> h.createUpdate(RELEASE_EXPIRED).bind("now", clock.millis()).execute());
     }
 
-    /** Puts the jobs this process is exporting back in the queue (on a graceful stop). */
-    int releaseOwn() {
-        return jdbi.withHandle(h -> h.createUpdate(RELEASE_OWN).bind("node", node).execute());
+    /** A job being exported, and the claim (the attempt) under which this process exports it. */
+    record Claim(Job job, String id) {
+    }
+
+    /** Puts a job back in the queue (on a graceful stop), if the claim still holds it. */
+    void release(Claim c) {
+        jdbi.useHandle(h -> h.createUpdate(RELEASE).bind("id", c.job().id()).bind("claim", c.id()).execute());
     }
 
     /** Claims a queued job if its instance has a free processing slot (checked under a lock on the instance row). */
-    Optional<Job> claimNext() {
+    Optional<Claim> claimNext() {
         List<Map.Entry<String, Long>> queued = jdbi.withHandle(h -> h.createQuery(NEXT_QUEUED)
                 .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2))).list());
         for (Map.Entry<String, Long> q : queued) {
+            String claim = UUID.randomUUID().toString();
             boolean claimed = jdbi.inTransaction(h -> {
                 h.createQuery(LOCK_INSTANCE).bind("instance", q.getValue()).mapTo(Long.class).one();
                 if (h.createQuery(PROCESSING).bind("instance", q.getValue()).mapTo(Long.class).one() >= MAX_PROCESSING) {
                     return false;
                 }
                 long now = clock.millis();
-                return h.createUpdate(CLAIM).bind("id", q.getKey()).bind("node", node).bind("now", now)
+                return h.createUpdate(CLAIM).bind("id", q.getKey()).bind("claim", claim).bind("now", now)
                         .bind("until", now + LEASE.toMillis()).execute() == 1;
             });
             if (claimed) {
-                return find(q.getKey());
+                return find(q.getKey()).map(job -> new Claim(job, claim));
             }
         }
         return Optional.empty();
     }
 
     /** Extends the lease; false when the job was cancelled or taken over (stop processing it). */
-    boolean renew(String id) {
-        return jdbi.withHandle(h -> h.createUpdate(RENEW).bind("id", id).bind("node", node)
+    boolean renew(Claim c) {
+        return jdbi.withHandle(h -> h.createUpdate(RENEW).bind("id", c.job().id()).bind("claim", c.id())
                 .bind("until", clock.millis() + LEASE.toMillis()).execute()) == 1;
     }
 
-    void clearChunks(String id) {
-        jdbi.useHandle(h -> h.createUpdate(CLEAR_CHUNKS).bind("id", id).execute());
+    /** Adds a chunk to the claim's attempt; false when the claim no longer holds the job. */
+    boolean addChunk(Claim c, int seq, long start, byte[] data) {
+        return jdbi.withHandle(h -> h.createUpdate(ADD_CHUNK).bind("id", c.job().id()).bind("claim", c.id()).bind("seq", seq)
+                .bind("start", start).bind("data", data).execute()) == 1;
     }
 
-    void addChunk(String id, int seq, long start, byte[] data) {
-        jdbi.useHandle(h -> h.createUpdate(ADD_CHUNK).bind("id", id).bind("seq", seq).bind("start", start).bind("data", data).execute());
+    /** Completes the job with the claim's file, dropping what earlier attempts wrote; false when the claim was lost. */
+    boolean complete(Claim c, long records, long size, String checksum) {
+        return jdbi.inTransaction(h -> {
+            boolean done = h.createUpdate(COMPLETE).bind("id", c.job().id()).bind("claim", c.id()).bind("now", clock.millis())
+                    .bind("records", records).bind("size", size).bind("checksum", checksum).execute() == 1;
+            if (done) {
+                h.createUpdate(DROP_OTHER_ATTEMPTS).bind("id", c.job().id()).bind("claim", c.id()).execute();
+            }
+            return done;
+        });
     }
 
-    boolean complete(String id, long records, long size, String checksum) {
-        return jdbi.withHandle(h -> h.createUpdate(COMPLETE).bind("id", id).bind("node", node).bind("now", clock.millis())
-                .bind("records", records).bind("size", size).bind("checksum", checksum).execute()) == 1;
-    }
-
-    void fail(String id, String error) {
-        jdbi.useHandle(h -> h.createUpdate(FAIL).bind("id", id).bind("node", node).bind("now", clock.millis())
+    void fail(Claim c, String error) {
+        jdbi.useHandle(h -> h.createUpdate(FAIL).bind("id", c.job().id()).bind("claim", c.id()).bind("now", clock.millis())
                 .bind("error", error.length() > 2000 ? error.substring(0, 2000) : error).execute());
     }
 

@@ -9,17 +9,19 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 
 /**
  * Runs queued export jobs in the background: claims a job when its instance has a free slot,
- * rebuilds its file from scratch (so a job taken over after a crash is never half-written twice),
- * renews its lease as it goes, and stops when the job is cancelled. Each process runs at most two
- * jobs at once; the instance-wide limit of two processing is enforced when claiming. A graceful
- * stop finishes the page in hand and puts its jobs back in the queue, so a restart resumes them
- * at once; a process that dies instead leaves them to the lease.
+ * writes its file from scratch under that claim (so a job taken over after a crash is never
+ * half-written twice), renews the claim's lease every few seconds whatever the export is doing,
+ * and stops as soon as the claim is lost (cancelled, or taken over after a stall). Each process
+ * runs at most two jobs at once; the instance-wide limit of two processing is enforced when
+ * claiming. A graceful stop finishes the page in hand and puts its jobs back in the queue, so a
+ * restart resumes them at once; a process that dies instead leaves them to the lease.
  */
 final class ExportWorker implements AutoCloseable {
 
@@ -28,11 +30,12 @@ final class ExportWorker implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(250);
     private static final Duration HOUSEKEEPING = Duration.ofMinutes(10);
     private static final Duration STOP_WAIT = Duration.ofSeconds(10);
+    private static final Duration RENEW_EVERY = ExportJobs.LEASE.dividedBy(3);
 
     private final ExportJobs jobs;
     private final LeadService leads;
     private final ActivityService activities;
-    private final ConcurrentHashMap<String, Thread> running = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ExportJobs.Claim, Thread> running = new ConcurrentHashMap<>();
     private volatile Thread loop;
     private volatile boolean stopping;
 
@@ -53,16 +56,16 @@ final class ExportWorker implements AutoCloseable {
                     }
                     jobs.releaseExpired();
                     while (running.size() < ExportJobs.MAX_PROCESSING) {
-                        var job = jobs.claimNext();
-                        if (job.isEmpty()) {
+                        var claimed = jobs.claimNext();
+                        if (claimed.isEmpty()) {
                             break;
                         }
-                        ExportJobs.Job j = job.get();
-                        running.put(j.id(), Thread.ofVirtual().name("mkto-export-" + j.id()).start(() -> {
+                        ExportJobs.Claim c = claimed.get();
+                        running.put(c, Thread.ofVirtual().name("mkto-export-" + c.job().id()).start(() -> {
                             try {
-                                process(j);
+                                process(c);
                             } finally {
-                                running.remove(j.id());
+                                running.remove(c);
                             }
                         }));
                     }
@@ -81,13 +84,19 @@ final class ExportWorker implements AutoCloseable {
         });
     }
 
-    private void process(ExportJobs.Job job) {
+    private void process(ExportJobs.Claim claim) {
+        ExportJobs.Job job = claim.job();
+        AtomicBoolean held = new AtomicBoolean(true);
+        Thread heartbeat = Thread.ofVirtual().name("mkto-export-lease-" + job.id()).start(() -> renewWhileHeld(claim, held));
         try {
             JsonNode request = Json.MAPPER.readTree(job.request());
             long[] partitions = job.partitions().isEmpty() ? new long[0]
                     : Arrays.stream(job.partitions().split(",")).mapToLong(Long::parseLong).sorted().toArray();
-            jobs.clearChunks(job.id());
-            ExportFile file = new ExportFile(job.format(), (seq, start, data) -> jobs.addChunk(job.id(), seq, start, data));
+            ExportFile file = new ExportFile(job.format(), (seq, start, data) -> {
+                if (!jobs.addChunk(claim, seq, start, data)) {
+                    held.set(false);
+                }
+            });
             List<String> fields = strings(request.path("fields"));
             List<String> headers = new ArrayList<>();
             for (String f : fields) {
@@ -105,13 +114,13 @@ final class ExportWorker implements AutoCloseable {
                     break;
                 }
                 after = Long.parseLong(page.getLast().getFirst());
-                if (stopping || !jobs.renew(job.id())) {
+                if (stopping || !held.get()) {
                     return; // stopping, cancelled, or taken over after a lost lease
                 }
             }
             long[] totals = file.finish();
-            if (!jobs.complete(job.id(), totals[0], totals[1], file.checksum())) {
-                LOG.debug("export {} was cancelled while finishing", job.id());
+            if (!held.get() || !jobs.complete(claim, totals[0], totals[1], file.checksum())) {
+                LOG.debug("export {} was cancelled or taken over while finishing", job.id());
             }
         } catch (RuntimeException e) {
             if (stopping) {
@@ -122,7 +131,29 @@ final class ExportWorker implements AutoCloseable {
                 return;
             }
             LOG.error("export {} failed", job.id(), e);
-            jobs.fail(job.id(), "Export failed; see the server log");
+            jobs.fail(claim, "Export failed; see the server log");
+        } finally {
+            held.set(false);
+            heartbeat.interrupt();
+        }
+    }
+
+    /** Renews the claim's lease a few times per lease period until it is lost or the export ends. */
+    private void renewWhileHeld(ExportJobs.Claim claim, AtomicBoolean held) {
+        while (held.get()) {
+            try {
+                Thread.sleep(RENEW_EVERY);
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                if (held.get() && !jobs.renew(claim)) {
+                    held.set(false);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("export {}: could not renew its lease ({})", claim.job().id(),
+                        Database.isUnavailable(e) ? "the database does not answer" : e.toString());
+            }
         }
     }
 
@@ -163,18 +194,21 @@ final class ExportWorker implements AutoCloseable {
             t.interrupt();
         }
         long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+        List<ExportJobs.Claim> mine;
         try {
             if (t != null) {
                 t.join(STOP_WAIT);
             }
+            mine = List.copyOf(running.keySet()); // no new claims once the loop has ended
             for (Thread export : running.values()) {
                 export.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            mine = List.copyOf(running.keySet());
         }
         try {
-            jobs.releaseOwn();
+            mine.forEach(jobs::release);
         } catch (RuntimeException e) {
             LOG.warn("export worker: could not hand its jobs back; they resume when their lease ends");
         }
