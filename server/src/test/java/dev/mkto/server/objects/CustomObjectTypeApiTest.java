@@ -7,6 +7,7 @@ import dev.mkto.server.testing.Backend;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -19,6 +20,12 @@ import tools.jackson.databind.JsonNode;
 @ParameterizedClass(name = "{0}")
 @EnumSource(Backend.class)
 class CustomObjectTypeApiTest extends CustomObjectTests {
+
+    /** Each test starts on a fresh instance: the types a test leaves count against the instance's limit of 10. */
+    @BeforeEach
+    void freshInstance() {
+        restartServer();
+    }
 
     // ----- types --------------------------------------------------------------------------------
 

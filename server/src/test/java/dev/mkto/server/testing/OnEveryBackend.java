@@ -27,6 +27,12 @@ public abstract class OnEveryBackend {
         fixtures();
     }
 
+    /** Replaces the server with a fresh one (fresh data) and sets the fixtures up again, for tests that exhaust a per-instance limit. */
+    protected void restartServer() {
+        stopServer();
+        startServer(backend);
+    }
+
     @AfterParameterizedClassInvocation
     void stopServer() {
         if (server != null) {

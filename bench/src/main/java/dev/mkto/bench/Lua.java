@@ -1,0 +1,81 @@
+package dev.mkto.bench;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/** The wrk scripts: each thread seeds its own random sequence; tokens and services are used in turn. */
+final class Lua {
+
+    private static final String THREADS = """
+            local counter = 0
+            function setup(thread)
+              thread:set("offset", counter)
+              counter = counter + 1
+            end
+            function init(args)
+              math.randomseed(7919 * (offset + 1))
+            end
+            """;
+
+    private Lua() {
+    }
+
+    private static String table(String name, List<String> values) {
+        return "local " + name + " = {" + values.stream().map(Wrk::quote).collect(Collectors.joining(",")) + "}\n";
+    }
+
+    private static String pacing(double delayMs) {
+        return delayMs <= 0 ? "" : String.format(Locale.ROOT, "function delay()%n  return %.3f%nend%n", delayMs);
+    }
+
+    /** {@code GET /rest/v1/lead/{id}.json} for random ids 1..leads, the tokens in turn. */
+    static String leadById(List<String> tokens, long leads) {
+        return THREADS + table("tokens", tokens) + """
+                local i = 0
+                function request()
+                  i = i + 1
+                  return wrk.format("GET", "/rest/v1/lead/" .. math.random(1, %d) .. ".json",
+                    {["Authorization"] = "Bearer " .. tokens[(i %% #tokens) + 1]})
+                end
+                """.formatted(leads);
+    }
+
+    /** Get leads by filter on email for random existing leads; {@code delayMs} paces each connection (0: as fast as it can). */
+    static String leadsByEmail(List<String> tokens, long leads, double delayMs) {
+        return THREADS + table("tokens", tokens) + """
+                local i = 0
+                function request()
+                  i = i + 1
+                  return wrk.format("GET", "/rest/v1/leads.json?filterType=email&filterValues=lead" .. math.random(0, %d) .. "%%40example.com",
+                    {["Authorization"] = "Bearer " .. tokens[(i %% #tokens) + 1]})
+                end
+                """.formatted(leads - 1) + pacing(delayMs);
+    }
+
+    /** The client-credentials grant of services 0..n-1 in turn (their live tokens once each has one). */
+    static String liveTokens(int services) {
+        return grants(0, services, false);
+    }
+
+    /** The grant of services from..to-1, each once (2 wrk threads interleave; past the end it wraps around). */
+    static String freshTokens(int from, int to) {
+        return grants(from, to, true);
+    }
+
+    private static String grants(int from, int to, boolean interleave) {
+        List<String> ids = IntStream.range(from, to).mapToObj(Seeds::clientId).toList();
+        List<String> secrets = IntStream.range(from, to).mapToObj(Seeds::clientSecret).toList();
+        return THREADS + table("ids", ids) + table("secrets", secrets) + """
+                local k = 0
+                function request()
+                  local idx = %s
+                  k = k + 1
+                  idx = ((idx - 1) %% #ids) + 1
+                  return wrk.format("GET", "/identity/oauth/token?grant_type=client_credentials&client_id=" .. ids[idx]
+                    .. "&client_secret=" .. secrets[idx])
+                end
+                """.formatted(interleave ? "offset + k * 2 + 1" : "k + 1");
+    }
+}

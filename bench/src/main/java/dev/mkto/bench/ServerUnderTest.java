@@ -1,0 +1,129 @@
+package dev.mkto.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** One mkto-server process started from the built jar on a fresh data directory, as a user starts it. */
+final class ServerUnderTest implements AutoCloseable {
+
+    private static final Pattern PORT = Pattern.compile("on port (\\d+) ");
+    private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+
+    private final Process process;
+    private final int port;
+    private final long startedNanos;
+    private final long readyNanos;
+
+    private ServerUnderTest(Process process, int port, long startedNanos, long readyNanos) {
+        this.process = process;
+        this.port = port;
+        this.startedNanos = startedNanos;
+        this.readyNanos = readyNanos;
+    }
+
+    /** Starts the server with {@code args} after the data directory and seed, {@code jvmOptions} before {@code -jar}. */
+    static ServerUnderTest start(Path jar, Path dataDir, Path seed, List<String> args, List<String> jvmOptions) throws IOException {
+        List<String> command = new ArrayList<>(List.of(javaTool("java")));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString(), "--port", "0", "--data-dir", dataDir.toString(), "--seed", seed.toString()));
+        command.addAll(args);
+        Files.createDirectories(dataDir);
+        Path log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
+        long started = System.nanoTime();
+        Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
+        CompletableFuture<Integer> ready = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().start(() -> {
+            Integer found = null;
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    Matcher m = PORT.matcher(line);
+                    if (found == null && m.find()) {
+                        found = Integer.parseInt(m.group(1));
+                    }
+                    if (line.equals("ready") && found != null) {
+                        ready.complete(found);
+                    }
+                }
+            } catch (IOException e) {
+                ready.completeExceptionally(e);
+            }
+            ready.completeExceptionally(new IllegalStateException("mkto-server exited before it was ready; see " + log));
+        });
+        try {
+            int port = ready.get(10, TimeUnit.MINUTES);
+            return new ServerUnderTest(p, port, started, System.nanoTime());
+        } catch (Exception e) {
+            p.destroyForcibly();
+            throw new IllegalStateException("mkto-server did not start: " + e.getMessage(), e);
+        }
+    }
+
+    static String javaTool(String name) {
+        return Path.of(System.getProperty("java.home"), "bin", name).toString();
+    }
+
+    int port() {
+        return port;
+    }
+
+    String base() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** From spawning the process until it printed "ready". */
+    Duration startup() {
+        return Duration.ofNanos(readyNanos - startedNanos);
+    }
+
+    long startedNanos() {
+        return startedNanos;
+    }
+
+    /** Resident set size of the server process, in MB. */
+    double rssMb() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+            }
+        }
+        throw new IllegalStateException("no VmRSS for " + process.pid());
+    }
+
+    /** Java heap in use after a full collection, in MB (jcmd GC.run, then GC.heap_info). */
+    double heapAfterGcMb() throws IOException, InterruptedException {
+        jcmd("GC.run");
+        String info = jcmd("GC.heap_info");
+        Matcher m = HEAP_USED.matcher(info);
+        if (!m.find()) {
+            throw new IllegalStateException("unexpected GC.heap_info: " + info);
+        }
+        return Long.parseLong(m.group(1)) / 1024.0;
+    }
+
+    private String jcmd(String command) throws IOException, InterruptedException {
+        Process j = new ProcessBuilder(javaTool("jcmd"), Long.toString(process.pid()), command).redirectErrorStream(true).start();
+        String out = new String(j.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        j.waitFor();
+        return out;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+}
