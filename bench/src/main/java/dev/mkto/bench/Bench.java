@@ -31,7 +31,8 @@ public final class Bench {
     private static final String END = "<!-- bench:end -->";
     private static final int SECONDS = 10;
     private static final int WARMUP = 5;
-    private static final int CONNECTIONS = 32;
+    /** Marketo admits 10 calls in flight per instance: the load an integration can put on it. */
+    private static final int CONNECTIONS = 10;
     private static final int SYNC_IN_FLIGHT = 4;
     private static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/";
     private static final String PG_USER = "postgres";

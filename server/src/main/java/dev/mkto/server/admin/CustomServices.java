@@ -57,6 +57,10 @@ public final class CustomServices {
             + "WHERE s.instance_id = :instance ORDER BY s.id";
     private static final String BY_ID = "SELECT " + COLUMNS + " FROM custom_service s JOIN app_user u ON u.id = s.user_id "
             + "WHERE s.instance_id = :instance AND s.id = :id";
+    private static final String BY_NAME = "SELECT " + COLUMNS + " FROM custom_service s JOIN app_user u ON u.id = s.user_id "
+            + "WHERE s.instance_id = :instance AND s.name = :name";
+    private static final String BY_CLIENT_ID = "SELECT " + COLUMNS + " FROM custom_service s JOIN app_user u ON u.id = s.user_id "
+            + "WHERE s.instance_id = :instance AND s.client_id = :clientId";
     private static final String SECRET_OF = "SELECT secret_enc FROM custom_service WHERE instance_id = :instance AND id = :id";
     private static final String CREDENTIALS = "SELECT s.id, s.instance_id, s.name, s.client_id, s.secret_mac, s.enabled, u.email, "
             + "u.api_only, u.active, u.invited, u.expires_at FROM custom_service s JOIN app_user u ON u.id = s.user_id "
@@ -97,12 +101,18 @@ public final class CustomServices {
     }
 
     public Optional<Service> byName(long instance, String name) {
-        String n = name.strip();
-        return list(instance).stream().filter(s -> s.name().equals(n)).findFirst();
+        return one(BY_NAME, instance, "name", name.strip());
     }
 
     public Optional<Service> byClientId(long instance, String clientId) {
-        return list(instance).stream().filter(s -> s.clientId().equals(clientId)).findFirst();
+        return one(BY_CLIENT_ID, instance, "clientId", clientId);
+    }
+
+    private Optional<Service> one(String sql, long instance, String param, String value) {
+        if (value.indexOf('\0') >= 0) {
+            return Optional.empty(); // no name or client id holds NUL, and PostgreSQL cannot bind it
+        }
+        return jdbi.withHandle(h -> h.createQuery(sql).bind("instance", instance).bind(param, value).map(CustomServices::map).findOne());
     }
 
     /** "View Details": client id, client secret and owner. */
