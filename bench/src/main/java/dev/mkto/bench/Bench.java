@@ -136,8 +136,11 @@ public final class Bench {
             http.get(live, null);
             wrk.run(base + live, null, CONNECTIONS, WARMUP);
             Wrk.Result liveToken = wrk.run(base + live, null, CONNECTIONS, SECONDS);
-            int fresh = services - 1;
-            Wrk.Result freshToken = wrk.run(base + "/", Lua.freshTokens(1, services), CONNECTIONS, 3);
+            // new tokens: the first half of the services warms the path up, the second half is measured
+            int half = services / 2;
+            wrk.run(base + "/", Lua.freshTokens(1, half), CONNECTIONS, 2 * WARMUP);
+            int fresh = services - half;
+            Wrk.Result freshToken = wrk.run(base + "/", Lua.freshTokens(half, services), CONNECTIONS, 3);
             targets.add(row("bare `GET /ping` (reference)", "—", rps(ping) + ", p99 " + ms(ping.p99Ms()), true));
             targets.add(row("identity, live token returned again", "≥ 0.6 × /ping", ratio(liveToken, ping), liveToken.rps() >= 0.6 * ping.rps()));
             boolean freshValid = freshToken.requests() <= fresh;
@@ -176,8 +179,8 @@ public final class Bench {
                             "≥ 0.6 × /ping, p99 ≤ 10 ms", ratio(r, pingNow) + ", p99 " + ms(r.p99Ms()),
                             r.rps() >= 0.6 * pingNow.rps() && r.p99Ms() <= 10));
                     // get leads by filter at half the maximum rate: wrk paces each connection
-                    double half = email.rps() / 2;
-                    Wrk.Result paced = wrk.run(base + "/", Lua.leadsByEmail(List.of(token), size, CONNECTIONS * 1000.0 / half),
+                    double halfRate = email.rps() / 2;
+                    Wrk.Result paced = wrk.run(base + "/", Lua.leadsByEmail(List.of(token), size, CONNECTIONS * 1000.0 / halfRate),
                             CONNECTIONS, SECONDS);
                     check(paced, "leads by email, paced");
                     targets.add(row(String.format(Locale.ROOT, "get leads by filter (email), %,d leads, at 50%% of max (%s max)", size, rps(email)),

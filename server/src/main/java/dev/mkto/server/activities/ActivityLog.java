@@ -2,6 +2,7 @@ package dev.mkto.server.activities;
 
 import dev.mkto.server.access.Caller;
 import dev.mkto.server.http.Json;
+import dev.mkto.server.store.PlannerStatistics;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,9 +35,11 @@ public final class ActivityLog {
             + ":primaryId, :primary, :attributes)";
 
     private final Jdbi jdbi;
+    private final PlannerStatistics statistics;
 
     public ActivityLog(Jdbi jdbi) {
         this.jdbi = jdbi;
+        this.statistics = PlannerStatistics.of(jdbi);
     }
 
     /** Records the entries at {@code date}, inside the caller's transaction when there is one. */
@@ -67,6 +70,7 @@ public final class ActivityLog {
             }
             batch.execute();
         });
+        statistics.grew("activity", entries.size());
     }
 
     /** Attributes in order, from name/value pairs. */

@@ -1,5 +1,6 @@
 package dev.mkto.server.leads;
 
+import dev.mkto.server.store.PlannerStatistics;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -48,9 +49,11 @@ final class LeadRepository {
     private static final String ADD_VALUE = "INSERT INTO lead_value (lead_id, field_id, text_value, lookup_key) VALUES (:lead, :field, :value, :key)";
 
     private final Jdbi jdbi;
+    private final PlannerStatistics statistics;
 
     LeadRepository(Jdbi jdbi) {
         this.jdbi = jdbi;
+        this.statistics = PlannerStatistics.of(jdbi);
     }
 
     /**
@@ -204,6 +207,7 @@ final class LeadRepository {
                 withIds.add(new Lead(ids.get(i), leads.get(i).partitionId(), leads.get(i).values()));
             }
             writeCustom(h, withIds, customFields, false);
+            statistics.grew("lead", ids.size());
             return ids;
         });
     }

@@ -2,6 +2,7 @@ package dev.mkto.server.limits;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiFunction;
 
@@ -23,7 +24,7 @@ final class LocalLimiter implements Limiter {
 
     private final ConcurrentHashMap<String, State> states = new ConcurrentHashMap<>();
     private final BiFunction<String, String, Long> quotaAlreadyUsed;
-    private long sequence;
+    private final AtomicLong sequence = new AtomicLong(); // scopes of different instances lock apart
 
     /** {@code quotaAlreadyUsed(scopeKey, day)}: calls counted earlier that day (before a restart). */
     LocalLimiter(BiFunction<String, String, Long> quotaAlreadyUsed) {
@@ -61,7 +62,7 @@ final class LocalLimiter implements Limiter {
                 s.peakInFlight = Math.max(s.peakInFlight, s.inFlight);
                 s.quotaUsed++;
             }
-            return Admission.admitted(new Permit(scopes, Long.toString(++sequence), now));
+            return Admission.admitted(new Permit(scopes, Long.toString(sequence.incrementAndGet()), now));
         } finally {
             for (int i = held.length - 1; i >= 0; i--) {
                 held[i].lock.unlock();

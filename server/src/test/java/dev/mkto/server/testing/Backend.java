@@ -45,6 +45,10 @@ public enum Backend {
         return new Database(url, db.user(), db.drop());
     }
 
+    public static String postgresUser() {
+        return PG_USER;
+    }
+
     public static int postgresPort() {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("//[^:/]+:(\\d+)/").matcher(PG_URL);
         return m.find() ? Integer.parseInt(m.group(1)) : 5432;

@@ -1,0 +1,77 @@
+package dev.mkto.server.store;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps PostgreSQL's planner statistics in step with tables that grow fast. PostgreSQL plans a
+ * lookup from the statistics the last ANALYZE left; during a bulk load they say the table is
+ * nearly empty until autovacuum comes by (a minute or more later), and lookups by a list of
+ * values then read the whole table instead of its index — a Sync Leads batch went from
+ * milliseconds to a second. So once a table has grown by a fifth since it was last analysed (and by
+ * at least 1,000 rows), this analyses it in the background. H2 keeps its own statistics as rows
+ * change: nothing to do there.
+ */
+public final class PlannerStatistics {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PlannerStatistics.class);
+    private static final long MIN_GROWTH = 1_000;
+
+    private static final class Table {
+        final AtomicLong added = new AtomicLong();
+        final AtomicBoolean running = new AtomicBoolean();
+        volatile long analysedRows;
+    }
+
+    private final Jdbi jdbi;
+    private final boolean enabled;
+    private final ConcurrentHashMap<String, Table> tables = new ConcurrentHashMap<>();
+
+    private PlannerStatistics(Jdbi jdbi, boolean enabled) {
+        this.jdbi = jdbi;
+        this.enabled = enabled;
+    }
+
+    /** For the database behind {@code jdbi} (its dialect read once, from the connection). */
+    public static PlannerStatistics of(Jdbi jdbi) {
+        String url;
+        try {
+            url = jdbi.withHandle(h -> h.getConnection().getMetaData().getURL());
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("the database does not say what it is", e);
+        }
+        return new PlannerStatistics(jdbi, Database.dialectOf(url) == Database.Dialect.POSTGRESQL);
+    }
+
+    /** {@code rows} were added to {@code table} (a constant name, never input). */
+    public void grew(String table, int rows) {
+        if (!enabled || rows <= 0) {
+            return;
+        }
+        Table t = tables.computeIfAbsent(table, k -> new Table());
+        long added = t.added.addAndGet(rows);
+        if (added < Math.max(MIN_GROWTH, t.analysedRows / 5) || !t.running.compareAndSet(false, true)) {
+            return;
+        }
+        Thread.ofVirtual().name("mkto-analyze-" + table).start(() -> {
+            try {
+                t.added.set(0);
+                long counted = jdbi.withHandle(h -> {
+                    h.execute("ANALYZE " + table);
+                    return h.createQuery("SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(:table)")
+                            .bind("table", table).mapTo(Long.class).findOne().orElse(0L);
+                });
+                t.analysedRows = counted;
+            } catch (RuntimeException e) {
+                LOG.warn("could not refresh the planner statistics of {} ({}); autovacuum will", table,
+                        Database.isUnavailable(e) ? "the database does not answer" : e.getClass().getSimpleName());
+            } finally {
+                t.running.set(false);
+            }
+        });
+    }
+}
