@@ -199,8 +199,8 @@ public final class Bench {
                 check(r, "lead by id, " + n + " services");
                 Wrk.Result id = wrk.run(base + "/", Lua.liveTokens(n), CONNECTIONS, SECONDS);
                 check(id, "identity, " + n + " services");
-                scale.add(say(String.format(Locale.ROOT, "| %,d leads, %,d services | | lead by id %s, p99 %s | identity (live) %s, p99 %s |",
-                        leads, n, rps(r), ms(r.p99Ms()), rps(id), ms(id.p99Ms()))));
+                scale.add(say(String.format(Locale.ROOT, "| %,d leads, %,d service%s | | lead by id %s, p99 %s | identity (live) %s, p99 %s |",
+                        leads, n, n == 1 ? "" : "s", rps(r), ms(r.p99Ms()), rps(id), ms(id.p99Ms()))));
                 curve("lead by id, µs per request (by services)", n, 1e6 / r.rps());
                 curve("identity (live), µs per request (by services)", n, 1e6 / id.rps());
             }

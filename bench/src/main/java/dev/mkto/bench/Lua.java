@@ -32,26 +32,24 @@ final class Lua {
 
     /** {@code GET /rest/v1/lead/{id}.json} for random ids 1..leads, the tokens in turn. */
     static String leadById(List<String> tokens, long leads) {
-        return THREADS + table("tokens", tokens) + """
-                local i = 0
-                function request()
-                  i = i + 1
-                  return wrk.format("GET", "/rest/v1/lead/" .. math.random(1, %d) .. ".json",
-                    {["Authorization"] = "Bearer " .. tokens[(i %% #tokens) + 1]})
-                end
-                """.formatted(leads);
+        return authorizedGets(tokens, "\"/rest/v1/lead/\" .. math.random(1, " + leads + ") .. \".json\"");
     }
 
     /** Get leads by filter on email for random existing leads; {@code delayMs} paces each connection (0: as fast as it can). */
     static String leadsByEmail(List<String> tokens, long leads, double delayMs) {
+        return authorizedGets(tokens, "\"/rest/v1/leads.json?filterType=email&filterValues=lead\" .. math.random(0, " + (leads - 1)
+                + ") .. \"%40example.com\"") + pacing(delayMs);
+    }
+
+    /** GETs of the path a Lua expression builds, with the tokens in turn. */
+    private static String authorizedGets(List<String> tokens, String pathExpression) {
         return THREADS + table("tokens", tokens) + """
                 local i = 0
                 function request()
                   i = i + 1
-                  return wrk.format("GET", "/rest/v1/leads.json?filterType=email&filterValues=lead" .. math.random(0, %d) .. "%%40example.com",
-                    {["Authorization"] = "Bearer " .. tokens[(i %% #tokens) + 1]})
+                  return wrk.format("GET", %s, {["Authorization"] = "Bearer " .. tokens[(i %% #tokens) + 1]})
                 end
-                """.formatted(leads - 1) + pacing(delayMs);
+                """.formatted(pathExpression);
     }
 
     /** The client-credentials grant of services 0..n-1 in turn (their live tokens once each has one). */
