@@ -76,7 +76,7 @@ public class HotPaths {
         public void open() throws IOException {
             dir = Files.createTempDirectory("mkto-jmh");
             InstantSource clock = Clock.systemUTC();
-            database = Database.open(ServerConfig.defaultH2Url(dir), "", "", 4);
+            database = Database.open(ServerConfig.defaultH2Url(dir), "", "", 4, clock);
             var jdbi = database.jdbi();
             byte[] key = new byte[32];
             new SecureRandom().nextBytes(key);

@@ -32,7 +32,7 @@ final class RawJdbc {
     static long insertLeads(String url, String user, long count, int writers) throws Exception {
         long instance;
         long partition;
-        try (Database database = Database.open(url, user, "", 2)) {
+        try (Database database = Database.open(url, user, "", 2, Clock.systemUTC())) {
             Revisions revisions = new Revisions(database.jdbi(), Duration.ofMinutes(1));
             try {
                 instance = new Instances(database.jdbi(), Clock.systemUTC(), new Changes(database.jdbi(), revisions))

@@ -91,7 +91,7 @@ public final class MktoServer implements AutoCloseable {
     private MktoServer(ServerConfig config, InstantSource clock) {
         this.config = config;
         createDataDir(config.dataDir());
-        this.database = openDatabase(config);
+        this.database = openDatabase(config, clock);
         try {
             KeyRing keys = config.secretKey().map(KeyRing::new).orElseGet(() -> KeyRing.fromDataDir(config.dataDir()));
             ServerSettings settings = new ServerSettings(database.jdbi());
@@ -253,11 +253,14 @@ public final class MktoServer implements AutoCloseable {
         }
     }
 
-    private static Database openDatabase(ServerConfig config) {
+    private static Database openDatabase(ServerConfig config, InstantSource clock) {
+        String where = config.toString().replaceAll(".*dbUrl=([^,]*),.*", "$1");
         try {
-            return Database.open(config.dbUrl(), config.dbUser(), config.dbPassword(), config.postgres() ? 20 : 10);
+            return Database.open(config.dbUrl(), config.dbUser(), config.dbPassword(), config.postgres() ? 20 : 10, clock);
+        } catch (Database.SchemaException e) {
+            throw new StartupException("cannot open the database at " + where + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            throw new StartupException("cannot open the database at " + config.toString().replaceAll(".*dbUrl=([^,]*),.*", "$1")
+            throw new StartupException("cannot open the database at " + where
                     + ": " + rootMessage(e) + (config.postgres() ? " (is PostgreSQL running, and do the URL, MKTO_DB_USER and"
                     + " MKTO_DB_PASSWORD fit it?)" : " (is another mkto-server using this data directory?)"), e);
         }

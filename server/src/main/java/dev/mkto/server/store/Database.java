@@ -2,15 +2,22 @@ package dev.mkto.server.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import org.flywaydb.core.Flyway;
+import java.time.InstantSource;
 import org.jdbi.v3.core.Jdbi;
 
 /**
  * The one database of a server: a pooled {@link Jdbi} over H2 (embedded default) or PostgreSQL,
- * migrated by Flyway before first use. Nested {@code withHandle}/{@code inTransaction} calls on
+ * migrated ({@link Migrations}) before first use. Nested {@code withHandle}/{@code inTransaction} calls on
  * one thread share a handle, so a service can compose repository calls into one transaction.
  */
 public final class Database implements AutoCloseable {
+
+    /** The schema cannot be brought to this build's version; the message says why and what to do. */
+    public static final class SchemaException extends RuntimeException {
+        SchemaException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 
     /** The SQL dialects the migrations and repositories are written for. */
     public enum Dialect { H2, POSTGRESQL }
@@ -25,8 +32,8 @@ public final class Database implements AutoCloseable {
         this.jdbi = Jdbi.create(dataSource);
     }
 
-    /** Opens a pool on {@code url} and applies the migrations. */
-    public static Database open(String url, String user, String password, int poolSize) {
+    /** Opens a pool on {@code url} and applies the migrations ({@code clock} dates them). */
+    public static Database open(String url, String user, String password, int poolSize, InstantSource clock) {
         Dialect dialect = dialectOf(url);
         HikariConfig hikari = new HikariConfig();
         hikari.setJdbcUrl(url);
@@ -43,13 +50,7 @@ public final class Database implements AutoCloseable {
         hikari.setInitializationFailTimeout(5_000);
         HikariDataSource dataSource = new HikariDataSource(hikari);
         try {
-            Flyway.configure()
-                    .dataSource(dataSource)
-                    .locations("classpath:db/migration")
-                    .placeholders(java.util.Map.of("binary", dialect == Dialect.POSTGRESQL ? "BYTEA" : "VARBINARY(1048576)"))
-                    .loggers("slf4j")
-                    .load()
-                    .migrate();
+            new Migrations(dataSource, dialect, clock).migrate();
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;

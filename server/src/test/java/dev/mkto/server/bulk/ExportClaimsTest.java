@@ -40,7 +40,7 @@ class ExportClaimsTest {
     @BeforeEach
     void open() throws Exception {
         db = backend.create(Files.createTempDirectory("mkto-claims"));
-        database = Database.open(db.url(), db.user(), "", 2);
+        database = Database.open(db.url(), db.user(), "", 2, java.time.InstantSource.system());
         revisions = new Revisions(database.jdbi(), Duration.ofSeconds(60));
         Instances instances = new Instances(database.jdbi(), clock, new Changes(database.jdbi(), revisions));
         long instance = instances.ensureDefault("123-ABC-456").id();

@@ -12,7 +12,7 @@ public final class Envelope {
     /** A stack frame, an exception's name, a package-qualified class: what must never reach a caller. */
     public static final Pattern LEAK = Pattern.compile("\\bat [\\w$]+(\\.[\\w$<>]+)+\\(|\\w+(Exception|Error)\\b"
             + "|\\b(java|javax|jdk|sun|dev\\.mkto|tools\\.jackson|com\\.fasterxml|io\\.helidon|org\\.h2|org\\.jdbi"
-            + "|org\\.postgresql|com\\.zaxxer|org\\.flywaydb)\\.[a-z]");
+            + "|org\\.postgresql|com\\.zaxxer)\\.[a-z]");
 
     private Envelope() {
     }

@@ -1,0 +1,228 @@
+package dev.mkto.server.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mkto.server.MktoServer;
+import dev.mkto.server.config.ServerConfig;
+import dev.mkto.server.testing.Backend;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * The schema's migrations on both databases: applied once and recorded, a changed script refused,
+ * a newer schema left alone, a database an earlier (Flyway) build migrated taken over, and several
+ * processes starting together on one PostgreSQL database migrating it once.
+ */
+class MigrationsTest {
+
+    private static final List<Integer> ALL = List.of(1, 2, 3, 4, 5, 6);
+
+    @Test
+    void scriptsWhenListedThenTheyAreEveryMigrationFileInVersionOrder() throws URISyntaxException, java.io.IOException {
+        Path dir = Path.of(Migrations.class.getResource("/db/migration/").toURI());
+        List<String> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.map(p -> p.getFileName().toString())
+                    .sorted(Comparator.comparingInt(n -> Integer.parseInt(n.substring(1, n.indexOf("__")))))
+                    .toList();
+        }
+        assertThat(Migrations.SCRIPTS).isEqualTo(files);
+        assertThat(ALL).hasSize(files.size());
+    }
+
+    @Test
+    void statementsWhenQuotesAndCommentsHoldSemicolonsThenSplitOnlyBetweenStatements() {
+        String sql = """
+                -- a comment; with a semicolon
+                CREATE TABLE t (a VARCHAR(10) DEFAULT 'x;y', b INT); -- trailing; comment
+                INSERT INTO t (a) VALUES ('it''s; fine');
+
+                ;
+                UPDATE t SET b = 1""";
+        assertThat(Migrations.statements(sql)).containsExactly(
+                "CREATE TABLE t (a VARCHAR(10) DEFAULT 'x;y', b INT)",
+                "INSERT INTO t (a) VALUES ('it''s; fine')",
+                "UPDATE t SET b = 1");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void migrateWhenFreshThenEveryVersionIsAppliedOnceAndRecorded(Backend backend, @TempDir Path dir) throws Exception {
+        Backend.Database db = backend.create(dir);
+        try {
+            DataSource ds = dataSource(db);
+            assertThat(migrations(ds, backend).migrate()).isEqualTo(ALL);
+            assertThat(migrations(ds, backend).migrate()).as("a second start applies nothing").isEmpty();
+            assertThat(versions(ds)).isEqualTo(ALL);
+            assertThat(count(ds, "SELECT COUNT(*) FROM lead")).isZero();
+        } finally {
+            db.drop().run();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void migrateWhenARecordedScriptDiffersThenRefusedNamingTheScript(Backend backend, @TempDir Path dir) throws Exception {
+        Backend.Database db = backend.create(dir);
+        try {
+            DataSource ds = dataSource(db);
+            migrations(ds, backend).migrate();
+            execute(ds, "UPDATE schema_version SET checksum = '" + "0".repeat(64) + "' WHERE version = 3");
+            assertThatThrownBy(() -> migrations(ds, backend).migrate())
+                    .isInstanceOf(Database.SchemaException.class)
+                    .hasMessageContaining("schema version 3")
+                    .hasMessageContaining("V3__activities_lists_campaigns.sql");
+        } finally {
+            db.drop().run();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void migrateWhenTheSchemaIsNewerThanThisBuildThenItIsLeftAlone(Backend backend, @TempDir Path dir) throws Exception {
+        Backend.Database db = backend.create(dir);
+        try {
+            DataSource ds = dataSource(db);
+            migrations(ds, backend).migrate();
+            execute(ds, "INSERT INTO schema_version (version, script, checksum, applied_at) VALUES (99, 'V99__later.sql', 'x', 0)");
+            assertThat(migrations(ds, backend).migrate()).isEmpty();
+            assertThat(versions(ds)).endsWith(6, 99);
+        } finally {
+            db.drop().run();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void migrateWhenAnEarlierBuildMigratedWithFlywayThenItsHistoryIsTakenOverAndTheRestApplied(Backend backend, @TempDir Path dir)
+            throws Exception {
+        Backend.Database db = backend.create(dir);
+        try {
+            DataSource ds = dataSource(db);
+            Migrations migrations = migrations(ds, backend);
+            execute(ds, "CREATE TABLE flyway_schema_history (installed_rank INT PRIMARY KEY, version VARCHAR(50), description VARCHAR(200),"
+                    + " type VARCHAR(20) NOT NULL, script VARCHAR(1000) NOT NULL, checksum INT, installed_by VARCHAR(100) NOT NULL,"
+                    + " installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, execution_time INT NOT NULL, success BOOLEAN NOT NULL)");
+            for (int v = 1; v <= 4; v++) {
+                String script = Migrations.SCRIPTS.get(v - 1);
+                String sql = new String(Migrations.class.getResourceAsStream("/db/migration/" + script).readAllBytes())
+                        .replace("${binary}", backend == Backend.POSTGRES ? "BYTEA" : "VARBINARY(1048576)");
+                for (String statement : Migrations.statements(sql)) {
+                    execute(ds, statement);
+                }
+                execute(ds, "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by,"
+                        + " execution_time, success) VALUES (" + v + ", '" + v + "', 'x', 'SQL', '" + script + "', 1, 'mkto', 1, TRUE)");
+            }
+            execute(ds, "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by,"
+                    + " execution_time, success) VALUES (5, '5', 'failed', 'SQL', 'V5__bulk_extract.sql', 1, 'mkto', 1, FALSE)");
+            execute(ds, "INSERT INTO instance (munchkin_id, settings, created_at, updated_at) VALUES ('123-ABC-456', 'kept', 0, 0)");
+
+            assertThat(migrations.migrate()).as("the versions Flyway did not record as successful").containsExactly(5, 6);
+            assertThat(versions(ds)).isEqualTo(ALL);
+            assertThat(count(ds, "SELECT COUNT(*) FROM instance WHERE settings = 'kept'")).isEqualTo(1);
+            assertThat(migrations.migrate()).isEmpty();
+        } finally {
+            db.drop().run();
+        }
+    }
+
+    @Test
+    void migrateWhenSeveralProcessesStartTogetherOnPostgresThenTheSchemaIsMigratedOnce() throws Exception {
+        Backend.Database db = Backend.POSTGRES.create(null);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            DataSource ds = dataSource(db);
+            List<Future<List<Integer>>> runs = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                runs.add(pool.submit((Callable<List<Integer>>) () -> migrations(ds, Backend.POSTGRES).migrate()));
+            }
+            List<List<Integer>> applied = new ArrayList<>();
+            for (Future<List<Integer>> run : runs) {
+                applied.add(run.get());
+            }
+            assertThat(applied).containsOnlyOnce(ALL);
+            assertThat(applied.stream().filter(List::isEmpty)).hasSize(3);
+            assertThat(versions(ds)).isEqualTo(ALL);
+        } finally {
+            pool.shutdownNow();
+            db.drop().run();
+        }
+    }
+
+    @Test
+    void startWhenTheDatabaseHoldsAChangedScriptThenTheServerRefusesWithTheReason(@TempDir Path dir) throws Exception {
+        ServerConfig config = ServerConfig.parse(new String[] {"--port", "0", "--data-dir", dir.toString()}, Map.of());
+        MktoServer.start(config, InstantSource.system()).close();
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL(config.dbUrl());
+        execute(ds, "UPDATE schema_version SET checksum = 'changed' WHERE version = 1");
+        assertThatThrownBy(() -> MktoServer.start(config, InstantSource.system()))
+                .isInstanceOf(MktoServer.StartupException.class)
+                .hasMessageContaining("cannot open the database")
+                .hasMessageContaining("V1__access_model_and_leads.sql")
+                .hasMessageNotContaining("another mkto-server using this data directory");
+    }
+
+    private static Migrations migrations(DataSource ds, Backend backend) {
+        return new Migrations(ds, backend == Backend.POSTGRES ? Database.Dialect.POSTGRESQL : Database.Dialect.H2, InstantSource.system());
+    }
+
+    private static DataSource dataSource(Backend.Database db) {
+        if (db.url().startsWith("jdbc:h2:")) {
+            JdbcDataSource h2 = new JdbcDataSource();
+            h2.setURL(db.url());
+            return h2;
+        }
+        PGSimpleDataSource pg = new PGSimpleDataSource();
+        pg.setURL(db.url());
+        pg.setUser(db.user());
+        return pg;
+    }
+
+    private static List<Integer> versions(DataSource ds) throws SQLException {
+        List<Integer> versions = new ArrayList<>();
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT version FROM schema_version ORDER BY version")) {
+            while (rs.next()) {
+                versions.add(rs.getInt(1));
+            }
+        }
+        return versions;
+    }
+
+    private static long count(DataSource ds, String sql) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void execute(DataSource ds, String sql) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+}
