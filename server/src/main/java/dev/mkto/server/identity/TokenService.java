@@ -188,16 +188,20 @@ public final class TokenService implements Changes.Listener {
             if (l != null && now < l.expiresAt()) {
                 return l;
             }
+            // claim first: the claim holds only when no live token exists, so a service's first
+            // grant costs one write; otherwise the live token (of any process) is read back
             for (int attempt = 0; attempt < 3; attempt++) {
-                Optional<TokenStore.Live> stored = store.live(serviceId);
-                if (stored.isPresent() && now < stored.get().expiresAt()) {
-                    return remember(serviceId, stored.get().nonce(), stored.get().expiresAt());
-                }
                 String nonce = KeyRing.randomNonce();
                 long expiresAt = now + instances.get(instanceId).settings().tokenTtlSeconds() * 1000L;
                 String token = derive(nonce);
-                if (store.claimLive(serviceId, nonce, KeyRing.sha256(token), now, expiresAt)) {
-                    return remember(serviceId, nonce, expiresAt);
+                String hash = KeyRing.sha256(token);
+                if (store.claimLive(serviceId, nonce, hash, now, expiresAt)) {
+                    return remember(serviceId, token, hash, expiresAt);
+                }
+                Optional<TokenStore.Live> stored = store.live(serviceId);
+                if (stored.isPresent() && now < stored.get().expiresAt()) {
+                    String liveToken = derive(stored.get().nonce());
+                    return remember(serviceId, liveToken, KeyRing.sha256(liveToken), stored.get().expiresAt());
                 }
             }
             throw MarketoException.of(ErrorCode.TEMPORARILY_UNAVAILABLE);
@@ -206,9 +210,7 @@ public final class TokenService implements Changes.Listener {
         }
     }
 
-    private Live remember(long serviceId, String nonce, long expiresAt) {
-        String token = derive(nonce);
-        String hash = KeyRing.sha256(token);
+    private Live remember(long serviceId, String token, String hash, long expiresAt) {
         Live l = new Live(token, hash, expiresAt);
         live.put(serviceId, l);
         tokens.put(hash, new TokenStore.Stored(serviceId, expiresAt, false));

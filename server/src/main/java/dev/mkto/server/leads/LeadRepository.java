@@ -1,6 +1,7 @@
 package dev.mkto.server.leads;
 
 import dev.mkto.server.store.PlannerStatistics;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -16,6 +17,7 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.SqlStatement;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /**
  * Leads at rest: standard fields in columns of {@code lead}, custom fields as text in
@@ -66,13 +68,31 @@ final class LeadRepository {
         }
         List<LeadField> columns = fields.stream().filter(f -> !f.custom()).toList();
         List<LeadField> custom = fields.stream().filter(LeadField::custom).toList();
+        // the API's hottest read, in plain JDBC: Jdbi's statement set-up cost nearly as much as H2's query
         String sql = "SELECT id, partition_id" + columns.stream().filter(f -> !f.column().equals("id") && !f.column().equals("partition_id"))
                 .map(f -> ", " + f.column()).collect(Collectors.joining())
-                + " FROM lead WHERE instance_id = :instance AND partition_id IN (<partitions>) AND id IN (<ids>)";
+                + " FROM lead WHERE instance_id = ? AND partition_id IN (" + placeholders(partitions.length) + ") AND id IN ("
+                + placeholders(ids.size()) + ")";
         return jdbi.withHandle(h -> {
             Map<Long, Lead> found = new HashMap<>();
-            h.createQuery(sql).bind("instance", instance).bindList("partitions", boxed(partitions)).bindList("ids", ids)
-                    .map((rs, ctx) -> read(rs, columns)).forEach(l -> found.put(l.id(), l));
+            try (PreparedStatement select = h.getConnection().prepareStatement(sql)) {
+                int p = 1;
+                select.setLong(p++, instance);
+                for (long partition : partitions) {
+                    select.setLong(p++, partition);
+                }
+                for (long id : ids) {
+                    select.setLong(p++, id);
+                }
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        Lead l = read(rs, columns);
+                        found.put(l.id(), l);
+                    }
+                }
+            } catch (SQLException e) {
+                throw new UnableToExecuteStatementException(e, null);
+            }
             if (!custom.isEmpty() && !found.isEmpty()) {
                 readCustom(h, found, custom);
             }
@@ -344,6 +364,10 @@ final class LeadRepository {
             }
             default -> rs.getString(c);
         };
+    }
+
+    private static String placeholders(int n) {
+        return String.join(", ", java.util.Collections.nCopies(n, "?"));
     }
 
     private static List<Long> boxed(long[] values) {
