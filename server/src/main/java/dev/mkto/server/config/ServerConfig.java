@@ -86,15 +86,10 @@ public record ServerConfig(
         return "http://" + shown + ":" + boundPort;
     }
 
-    /**
-     * The embedded database in {@code dataDir}, speaking enough PostgreSQL for the one set of
-     * migrations, with a page cache of a quarter of the heap (16–256 MB): H2's default 16 MB made
-     * every random read of a large lead table decode its page from the file again.
-     */
+    /** The embedded database in {@code dataDir}, speaking enough PostgreSQL for the one set of migrations. */
     public static String defaultH2Url(Path dataDir) {
-        long cacheKb = Math.clamp(Runtime.getRuntime().maxMemory() / 4 / 1024, 16 * 1024, 256 * 1024);
         return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("mkto")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE;CACHE_SIZE=" + cacheKb;
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE";
     }
 
     /**
