@@ -78,7 +78,11 @@ final class ServerUnderTest implements AutoCloseable {
         return port;
     }
 
-    String base() {
+    long pid() {
+        return process.pid();
+    }
+
+        String base() {
         return "http://127.0.0.1:" + port;
     }
 

@@ -1,0 +1,129 @@
+package dev.mkto.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Focused measurements for profiling one path, outside the suite: each starts the built server
+ * jar on a fresh data directory, like {@link Bench}, and prints its figures. Attach JFR to the
+ * printed pid ({@code jcmd PID JFR.start ...}) while one runs.
+ *
+ * <pre>
+ * java -cp "bench/target/classes:bench/target/lib/*" dev.mkto.bench.Probes tokens 200000
+ * java -cp "bench/target/classes:bench/target/lib/*" dev.mkto.bench.Probes leads 1000000 [-- server args]
+ * java -cp "bench/target/classes:bench/target/lib/*" dev.mkto.bench.Probes pg-sync 60000 [calls in flight]
+ * </pre>
+ *
+ * {@code tokens}: the grant for services never used before, in six successive 3-s rounds (each on
+ * services of its own), against {@code /ping}. {@code leads}: lead by id, get-by-email and
+ * get-by-email at half its rate, twice, against {@code /ping}. {@code pg-sync}: Sync Leads into a
+ * fresh PostgreSQL database.
+ */
+public final class Probes {
+
+    private static final int CONNECTIONS = 10;
+
+    private Probes() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 2) {
+            System.err.println("usage: Probes tokens|leads|pg-sync COUNT [calls in flight | -- server args]");
+            System.exit(2);
+        }
+        long count = Long.parseLong(args[1]);
+        Path jar = Path.of("server/target/mkto-server.jar").toAbsolutePath();
+        Path work = Files.createTempDirectory("mkto-probe");
+        List<String> serverArgs = new ArrayList<>();
+        for (int i = 2; i < args.length; i++) {
+            if (args[i].equals("--")) {
+                serverArgs.addAll(List.of(args).subList(i + 1, args.length));
+                break;
+            }
+        }
+        switch (args[0]) {
+            case "tokens" -> tokens(jar, work, (int) count, serverArgs);
+            case "leads" -> leads(jar, work, count, serverArgs);
+            case "pg-sync" -> pgSync(jar, work, count, args.length > 2 ? Integer.parseInt(args[2]) : 4);
+            default -> throw new IllegalArgumentException("unknown probe " + args[0]);
+        }
+    }
+
+    private static Path seed(Path work, int services) throws Exception {
+        return Files.writeString(work.resolve("seed-" + services + ".json"), Seeds.instance(services));
+    }
+
+    private static void tokens(Path jar, Path work, int services, List<String> serverArgs) throws Exception {
+        Wrk wrk = new Wrk(work);
+        try (ServerUnderTest s = ServerUnderTest.start(jar, work.resolve("data"), seed(work, services), serverArgs, List.of())) {
+            System.out.println("server pid " + s.pid());
+            String base = s.base();
+            wrk.run(base + "/ping", null, CONNECTIONS, 5);
+            Wrk.Result ping = wrk.run(base + "/ping", null, CONNECTIONS, 5);
+            int slice = services / 6;
+            StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "/ping %,.0f req/s; new tokens, 3-s rounds:", ping.rps()));
+            for (int i = 0; i < 6; i++) {
+                Wrk.Result r = wrk.run(base + "/", Lua.freshTokens(i * slice, (i + 1) * slice), CONNECTIONS, 3);
+                out.append(String.format(Locale.ROOT, " %,.0f req/s = %.3f ×%s", r.rps(), r.rps() / ping.rps(),
+                        r.requests() > slice ? " (ran out of fresh services: not valid)" : ""));
+            }
+            System.out.println(out);
+        }
+    }
+
+    private static void leads(Path jar, Path work, long leads, List<String> serverArgs) throws Exception {
+        Wrk wrk = new Wrk(work);
+        try (ServerUnderTest s = ServerUnderTest.start(jar, work.resolve("data"), seed(work, 1), serverArgs, List.of())) {
+            System.out.println("server pid " + s.pid());
+            String base = s.base();
+            Http http = new Http(base);
+            String token = http.token(0);
+            long nanos = http.syncLeads(token, 0, leads, 4);
+            System.out.printf(Locale.ROOT, "sync %,.0f leads/s%n", leads / (nanos / 1e9));
+            String byId = Lua.leadById(List.of(token), leads);
+            wrk.run(base + "/", byId, CONNECTIONS, 5);
+            for (int i = 0; i < 2; i++) {
+                Wrk.Result ping = wrk.run(base + "/ping", null, CONNECTIONS, 5);
+                Wrk.Result r = wrk.run(base + "/", byId, CONNECTIONS, 8);
+                Wrk.Result email = wrk.run(base + "/", Lua.leadsByEmail(List.of(token), leads, 0), CONNECTIONS, 8);
+                Wrk.Result paced = wrk.run(base + "/", Lua.leadsByEmail(List.of(token), leads, CONNECTIONS * 1000.0 / (email.rps() / 2)),
+                        CONNECTIONS, 8);
+                System.out.printf(Locale.ROOT, "/ping %,.0f req/s p99 %.1f ms | lead by id %,.0f req/s p99 %.1f ms = %.2f × | by email %,.0f req/s"
+                                + " p99 %.1f ms | by email at half rate %,.0f req/s p99 %.1f ms%n", ping.rps(), ping.p99Ms(), r.rps(), r.p99Ms(),
+                        r.rps() / ping.rps(), email.rps(), email.p99Ms(), paced.rps(), paced.p99Ms());
+            }
+        }
+    }
+
+    private static void pgSync(Path jar, Path work, long leads, int inFlight) throws Exception {
+        String database = "mkto_probe";
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/test", "postgres", "");
+             Statement st = c.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+            st.execute("CREATE DATABASE " + database);
+        }
+        try (ServerUnderTest s = ServerUnderTest.start(jar, work.resolve("data"), seed(work, 1),
+                List.of("--db-url", "jdbc:postgresql://127.0.0.1:5432/" + database, "--db-user", "postgres"), List.of())) {
+            System.out.println("server pid " + s.pid());
+            Http http = new Http(s.base());
+            String token = http.token(0);
+            long first = leads / 3;
+            long nanos = http.syncLeads(token, 0, first, inFlight);
+            System.out.printf(Locale.ROOT, "sync 0 → %,d: %,.0f leads/s%n", first, first / (nanos / 1e9));
+            nanos = http.syncLeads(token, first, leads, inFlight);
+            System.out.printf(Locale.ROOT, "sync %,d → %,d: %,.0f leads/s (%d calls in flight)%n", first, leads, (leads - first) / (nanos / 1e9),
+                    inFlight);
+        } finally {
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/test", "postgres", "");
+                 Statement st = c.createStatement()) {
+                st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+            }
+        }
+    }
+}
