@@ -189,13 +189,16 @@ public final class Bench {
             }
             double h2SyncRate = (leads / 10) / (syncedToTenth / 1e9);
 
-            // callers: the same lead reads spread over 1, 100 and 10,000 services' tokens
+            // callers: the same lead reads spread over 1, 100 and 10,000 services' tokens, every token
+            // issued first (so no row measures the database still writing the tokens just issued)
             List<String> tokens = new ArrayList<>();
-            for (int n : new int[] {1, 100, Math.min(10_000, services)}) {
-                while (tokens.size() < n) {
-                    tokens.add(http.token(tokens.size()));
-                }
-                Wrk.Result r = wrk.run(base + "/", Lua.leadById(tokens, leads), CONNECTIONS, SECONDS);
+            int most = Math.min(10_000, services);
+            while (tokens.size() < most) {
+                tokens.add(http.token(tokens.size()));
+            }
+            wrk.run(base + "/", Lua.leadById(tokens, leads), CONNECTIONS, WARMUP);
+            for (int n : new int[] {1, 100, most}) {
+                Wrk.Result r = wrk.run(base + "/", Lua.leadById(tokens.subList(0, n), leads), CONNECTIONS, SECONDS);
                 check(r, "lead by id, " + n + " services");
                 Wrk.Result id = wrk.run(base + "/", Lua.liveTokens(n), CONNECTIONS, SECONDS);
                 check(id, "identity, " + n + " services");

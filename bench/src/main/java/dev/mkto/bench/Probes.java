@@ -18,12 +18,14 @@ import java.util.Locale;
  * java -cp "bench/target/classes:bench/target/lib/*" dev.mkto.bench.Probes tokens 200000
  * java -cp "bench/target/classes:bench/target/lib/*" dev.mkto.bench.Probes leads 1000000 [-- server args]
  * java -cp "bench/target/classes:bench/target/lib/*" dev.mkto.bench.Probes pg-sync 60000 [calls in flight]
+ * java -cp "bench/target/classes:bench/target/lib/*" dev.mkto.bench.Probes callers 100000
  * </pre>
  *
  * {@code tokens}: the grant for services never used before, in six successive 3-s rounds (each on
  * services of its own), against {@code /ping}. {@code leads}: lead by id, get-by-email and
  * get-by-email at half its rate, twice, against {@code /ping}. {@code pg-sync}: Sync Leads into a
- * fresh PostgreSQL database.
+ * fresh PostgreSQL database. {@code callers}: lead by id over the tokens of 1 and of 10,000
+ * services, alternately, three times each.
  */
 public final class Probes {
 
@@ -51,6 +53,7 @@ public final class Probes {
             case "tokens" -> tokens(jar, work, (int) count, serverArgs);
             case "leads" -> leads(jar, work, count, serverArgs);
             case "pg-sync" -> pgSync(jar, work, count, args.length > 2 ? Integer.parseInt(args[2]) : 4);
+            case "callers" -> callers(jar, work, count, serverArgs);
             default -> throw new IllegalArgumentException("unknown probe " + args[0]);
         }
     }
@@ -97,6 +100,30 @@ public final class Probes {
                 System.out.printf(Locale.ROOT, "/ping %,.0f req/s p99 %.1f ms | lead by id %,.0f req/s p99 %.1f ms = %.2f × | by email %,.0f req/s"
                                 + " p99 %.1f ms | by email at half rate %,.0f req/s p99 %.1f ms%n", ping.rps(), ping.p99Ms(), r.rps(), r.p99Ms(),
                         r.rps() / ping.rps(), email.rps(), email.p99Ms(), paced.rps(), paced.p99Ms());
+            }
+        }
+    }
+
+    private static void callers(Path jar, Path work, long leads, List<String> serverArgs) throws Exception {
+        int services = 10_000;
+        Wrk wrk = new Wrk(work);
+        try (ServerUnderTest s = ServerUnderTest.start(jar, work.resolve("data"), seed(work, services), serverArgs, List.of())) {
+            System.out.println("server pid " + s.pid());
+            String base = s.base();
+            Http http = new Http(base);
+            List<String> tokens = new ArrayList<>();
+            for (int i = 0; i < services; i++) {
+                tokens.add(http.token(i));
+            }
+            http.syncLeads(tokens.getFirst(), 0, leads, 4);
+            String one = Lua.leadById(tokens.subList(0, 1), leads);
+            String all = Lua.leadById(tokens, leads);
+            wrk.run(base + "/", all, CONNECTIONS, 5);
+            for (int i = 0; i < 3; i++) {
+                Wrk.Result r1 = wrk.run(base + "/", one, CONNECTIONS, 8);
+                Wrk.Result rn = wrk.run(base + "/", all, CONNECTIONS, 8);
+                System.out.printf(Locale.ROOT, "lead by id over 1 service's token %,.0f req/s, over %,d services' tokens %,.0f req/s = %.2f ×%n",
+                        r1.rps(), services, rn.rps(), rn.rps() / r1.rps());
             }
         }
     }
