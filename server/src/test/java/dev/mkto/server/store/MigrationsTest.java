@@ -71,57 +71,43 @@ class MigrationsTest {
     @ParameterizedTest
     @EnumSource(Backend.class)
     void migrateWhenFreshThenEveryVersionIsAppliedOnceAndRecorded(Backend backend, @TempDir Path dir) throws Exception {
-        Backend.Database db = backend.create(dir);
-        try {
-            DataSource ds = dataSource(db);
+        onFresh(backend, dir, ds -> {
             assertThat(migrations(ds, backend).migrate()).isEqualTo(ALL);
             assertThat(migrations(ds, backend).migrate()).as("a second start applies nothing").isEmpty();
             assertThat(versions(ds)).isEqualTo(ALL);
             assertThat(count(ds, "SELECT COUNT(*) FROM lead")).isZero();
-        } finally {
-            db.drop().run();
-        }
+        });
     }
 
     @ParameterizedTest
     @EnumSource(Backend.class)
     void migrateWhenARecordedScriptDiffersThenRefusedNamingTheScript(Backend backend, @TempDir Path dir) throws Exception {
-        Backend.Database db = backend.create(dir);
-        try {
-            DataSource ds = dataSource(db);
+        onFresh(backend, dir, ds -> {
             migrations(ds, backend).migrate();
             execute(ds, "UPDATE schema_version SET checksum = '" + "0".repeat(64) + "' WHERE version = 3");
             assertThatThrownBy(() -> migrations(ds, backend).migrate())
                     .isInstanceOf(Database.SchemaException.class)
                     .hasMessageContaining("schema version 3")
                     .hasMessageContaining("V3__activities_lists_campaigns.sql");
-        } finally {
-            db.drop().run();
-        }
+        });
     }
 
     @ParameterizedTest
     @EnumSource(Backend.class)
     void migrateWhenTheSchemaIsNewerThanThisBuildThenItIsLeftAlone(Backend backend, @TempDir Path dir) throws Exception {
-        Backend.Database db = backend.create(dir);
-        try {
-            DataSource ds = dataSource(db);
+        onFresh(backend, dir, ds -> {
             migrations(ds, backend).migrate();
             execute(ds, "INSERT INTO schema_version (version, script, checksum, applied_at) VALUES (99, 'V99__later.sql', 'x', 0)");
             assertThat(migrations(ds, backend).migrate()).isEmpty();
             assertThat(versions(ds)).endsWith(6, 99);
-        } finally {
-            db.drop().run();
-        }
+        });
     }
 
     @ParameterizedTest
     @EnumSource(Backend.class)
     void migrateWhenAnEarlierBuildMigratedWithFlywayThenItsHistoryIsTakenOverAndTheRestApplied(Backend backend, @TempDir Path dir)
             throws Exception {
-        Backend.Database db = backend.create(dir);
-        try {
-            DataSource ds = dataSource(db);
+        onFresh(backend, dir, ds -> {
             Migrations migrations = migrations(ds, backend);
             execute(ds, "CREATE TABLE flyway_schema_history (installed_rank INT PRIMARY KEY, version VARCHAR(50), description VARCHAR(200),"
                     + " type VARCHAR(20) NOT NULL, script VARCHAR(1000) NOT NULL, checksum INT, installed_by VARCHAR(100) NOT NULL,"
@@ -144,9 +130,7 @@ class MigrationsTest {
             assertThat(versions(ds)).isEqualTo(ALL);
             assertThat(count(ds, "SELECT COUNT(*) FROM instance WHERE settings = 'kept'")).isEqualTo(1);
             assertThat(migrations.migrate()).isEmpty();
-        } finally {
-            db.drop().run();
-        }
+        });
     }
 
     @Test
@@ -184,6 +168,21 @@ class MigrationsTest {
                 .hasMessageContaining("cannot open the database")
                 .hasMessageContaining("V1__access_model_and_leads.sql")
                 .hasMessageNotContaining("another mkto-server using this data directory");
+    }
+
+    /** Code run against a fresh database of one backend. */
+    @FunctionalInterface
+    private interface OnDatabase {
+        void run(DataSource ds) throws Exception;
+    }
+
+    private static void onFresh(Backend backend, Path dir, OnDatabase test) throws Exception {
+        Backend.Database db = backend.create(dir);
+        try {
+            test.run(dataSource(db));
+        } finally {
+            db.drop().run();
+        }
     }
 
     private static Migrations migrations(DataSource ds, Backend backend) {
