@@ -259,14 +259,15 @@ public final class Bench {
         }
     }
 
-    private static void recreate(String db) throws java.sql.SQLException {
+    /** A fresh, empty PostgreSQL database {@code db} on the local server. */
+    static void recreate(String db) throws java.sql.SQLException {
         drop(db);
         try (Connection c = DriverManager.getConnection(POSTGRES + "test", PG_USER, ""); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + db);
         }
     }
 
-    private static void drop(String db) throws java.sql.SQLException {
+    static void drop(String db) throws java.sql.SQLException {
         try (Connection c = DriverManager.getConnection(POSTGRES + "test", PG_USER, ""); Statement s = c.createStatement()) {
             s.execute("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
         }

@@ -2,9 +2,6 @@ package dev.mkto.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -130,11 +127,7 @@ public final class Probes {
 
     private static void pgSync(Path jar, Path work, long leads, int inFlight) throws Exception {
         String database = "mkto_probe";
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/test", "postgres", "");
-             Statement st = c.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-            st.execute("CREATE DATABASE " + database);
-        }
+        Bench.recreate(database);
         try (ServerUnderTest s = ServerUnderTest.start(jar, work.resolve("data"), seed(work, 1),
                 List.of("--db-url", "jdbc:postgresql://127.0.0.1:5432/" + database, "--db-user", "postgres"), List.of())) {
             System.out.println("server pid " + s.pid());
@@ -147,10 +140,7 @@ public final class Probes {
             System.out.printf(Locale.ROOT, "sync %,d → %,d: %,.0f leads/s (%d calls in flight)%n", first, leads, (leads - first) / (nanos / 1e9),
                     inFlight);
         } finally {
-            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/test", "postgres", "");
-                 Statement st = c.createStatement()) {
-                st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-            }
+            Bench.drop(database);
         }
     }
 }
