@@ -16,13 +16,17 @@ import java.util.Locale;
  * java -cp "bench/target/classes:bench/target/lib/*" dev.mkto.bench.Probes leads 1000000 [-- server args]
  * java -cp "bench/target/classes:bench/target/lib/*" dev.mkto.bench.Probes pg-sync 60000 [calls in flight]
  * java -cp "bench/target/classes:bench/target/lib/*" dev.mkto.bench.Probes callers 100000
+ * java -cp "bench/target/classes:bench/target/lib/*" dev.mkto.bench.Probes startup 9 [-- JVM options]
  * </pre>
  *
  * {@code tokens}: the grant for services never used before, in six successive 3-s rounds (each on
  * services of its own), against {@code /ping}. {@code leads}: lead by id, get-by-email and
  * get-by-email at half its rate, twice, against {@code /ping}. {@code pg-sync}: Sync Leads into a
  * fresh PostgreSQL database. {@code callers}: lead by id over the tokens of 1 and of 10,000
- * services, alternately, three times each.
+ * services, alternately, three times each. {@code startup}: spawn → first token answered, that many
+ * times on fresh data directories (the suite's start-up figure is the median of three).
+ * {@code -Dmkto.jar=PATH} measures another build (a copy of {@code server/target} made before a
+ * change, say), so that two builds can be measured alternately on the same machine.
  */
 public final class Probes {
 
@@ -33,11 +37,11 @@ public final class Probes {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: Probes tokens|leads|pg-sync COUNT [calls in flight | -- server args]");
+            System.err.println("usage: Probes tokens|leads|pg-sync|callers|startup COUNT [calls in flight | -- server args (JVM options for startup)]");
             System.exit(2);
         }
         long count = Long.parseLong(args[1]);
-        Path jar = Path.of("server/target/mkto-server.jar").toAbsolutePath();
+        Path jar = Path.of(System.getProperty("mkto.jar", "server/target/mkto-server.jar")).toAbsolutePath();
         Path work = Files.createTempDirectory("mkto-probe");
         List<String> serverArgs = new ArrayList<>();
         for (int i = 2; i < args.length; i++) {
@@ -51,6 +55,7 @@ public final class Probes {
             case "leads" -> leads(jar, work, count, serverArgs);
             case "pg-sync" -> pgSync(jar, work, count, args.length > 2 ? Integer.parseInt(args[2]) : 4);
             case "callers" -> callers(jar, work, count, serverArgs);
+            case "startup" -> startup(jar, work, (int) count, serverArgs);
             default -> throw new IllegalArgumentException("unknown probe " + args[0]);
         }
     }
@@ -99,6 +104,20 @@ public final class Probes {
                         r.rps() / ping.rps(), email.rps(), email.p99Ms(), paced.rps(), paced.p99Ms());
             }
         }
+    }
+
+    private static void startup(Path jar, Path work, int starts, List<String> jvmOptions) throws Exception {
+        List<Double> runs = new ArrayList<>();
+        for (int i = 0; i < starts; i++) {
+            try (ServerUnderTest s = ServerUnderTest.start(jar, work.resolve("start" + i), seed(work, 1), List.of(), jvmOptions)) {
+                new Http(s.base()).token(0);
+                runs.add((System.nanoTime() - s.startedNanos()) / 1e9);
+            }
+        }
+        List<Double> sorted = new ArrayList<>(runs);
+        sorted.sort(null);
+        System.out.printf(Locale.ROOT, "start-up to first token: median %.2f s, min %.2f s; runs %s%n", sorted.get(starts / 2), sorted.getFirst(),
+                runs.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).toList());
     }
 
     private static void callers(Path jar, Path work, long leads, List<String> serverArgs) throws Exception {

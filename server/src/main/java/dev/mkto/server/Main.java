@@ -1,8 +1,8 @@
 package dev.mkto.server;
 
+import dev.mkto.server.config.Logging;
 import dev.mkto.server.config.ServerConfig;
 import dev.mkto.server.http.AdminException;
-import io.helidon.logging.common.LogConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -20,7 +20,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        LogConfig.configureRuntime(); // java.util.logging (Helidon's) → SLF4J, per logging.properties
+        Logging.routeJavaUtilLogging();
         ServerConfig config;
         try {
             config = ServerConfig.parse(args, System.getenv());

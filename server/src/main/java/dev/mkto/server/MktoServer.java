@@ -45,6 +45,9 @@ import dev.mkto.server.store.ServerSettings;
 import dev.mkto.server.usage.StatsApi;
 import dev.mkto.server.usage.Usage;
 import dev.mkto.server.limits.Limits;
+import io.helidon.service.registry.GlobalServiceRegistry;
+import io.helidon.service.registry.ServiceRegistryConfig;
+import io.helidon.service.registry.ServiceRegistryManager;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
 import java.io.IOException;
@@ -161,6 +164,7 @@ public final class MktoServer implements AutoCloseable {
             Console console = new Console(adminAuth, instances, partitions, workspaces, roles, users, services, tokens, limits, usage,
                     ipCheck, leastPrivilege, allowlist, clock, requestIds, this::baseUrl);
 
+            useOwnServiceRegistry();
             webServer = WebServer.builder()
                     .host(config.host())
                     .port(config.port())
@@ -246,6 +250,18 @@ public final class MktoServer implements AutoCloseable {
                 LOG.warn("housekeeping failed: {}", e.getMessage());
             }
         }
+    }
+
+    /**
+     * Helidon looks its extensions up in a process-wide service registry that, by default, scans the
+     * class path for every service descriptor; the server wires everything it uses in code, so the
+     * registry it gets is an empty one (a fifth of a second less start-up).
+     */
+    private static void useOwnServiceRegistry() {
+        GlobalServiceRegistry.registry(() -> ServiceRegistryManager.create(ServiceRegistryConfig.builder()
+                .discoverServices(false)
+                .discoverServicesFromServiceLoader(false)
+                .build()).registry());
     }
 
     private static void createDataDir(Path dir) {

@@ -10,6 +10,9 @@ import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.EncoderBase;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -22,6 +25,21 @@ import java.time.format.DateTimeFormatter;
  * {@code -Dlogback.configurationFile=…} still takes over.
  */
 public final class Logging extends ContextAwareBase implements Configurator {
+
+    /**
+     * Sends java.util.logging (Helidon logs through it) to SLF4J, per {@code logging.properties}
+     * on the class path; a file named by {@code -Djava.util.logging.config.file=…} takes over.
+     */
+    public static void routeJavaUtilLogging() {
+        if (System.getProperty("java.util.logging.config.file") != null) {
+            return;
+        }
+        try (InputStream properties = Logging.class.getResourceAsStream("/logging.properties")) {
+            java.util.logging.LogManager.getLogManager().readConfiguration(properties);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read logging.properties from the server's jar", e);
+        }
+    }
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {

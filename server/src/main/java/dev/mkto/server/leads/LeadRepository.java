@@ -366,15 +366,17 @@ final class LeadRepository {
                 });
     }
 
+    /** A row of {@link #byIds}'s select: id, partition_id, then {@code columns} other than those two, in order. */
     private static Lead read(ResultSet rs, List<LeadField> columns) throws SQLException {
-        long id = rs.getLong("id");
-        long partition = rs.getLong("partition_id");
-        Map<String, Object> values = new HashMap<>();
+        long id = rs.getLong(1);
+        long partition = rs.getLong(2);
+        Map<String, Object> values = HashMap.newHashMap(columns.size());
+        int next = 3;
         for (LeadField f : columns) {
             Object v = switch (f.column()) {
                 case "id" -> id;
                 case "partition_id" -> partition;
-                default -> readColumn(rs, f);
+                default -> readColumn(rs, next++, f.type());
             };
             if (v != null) {
                 values.put(f.name(), v);
@@ -383,9 +385,8 @@ final class LeadRepository {
         return new Lead(id, partition, values);
     }
 
-    private static Object readColumn(ResultSet rs, LeadField f) throws SQLException {
-        String c = f.column();
-        return switch (f.type()) {
+    private static Object readColumn(ResultSet rs, int c, FieldType type) throws SQLException {
+        return switch (type) {
             case INTEGER -> {
                 long v = rs.getLong(c);
                 yield rs.wasNull() ? null : v;

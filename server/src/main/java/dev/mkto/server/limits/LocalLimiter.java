@@ -1,6 +1,5 @@
 package dev.mkto.server.limits;
 
-import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -15,7 +14,7 @@ final class LocalLimiter implements Limiter {
 
     private static final class State {
         final ReentrantLock lock = new ReentrantLock();
-        final ArrayDeque<Long> window = new ArrayDeque<>();
+        final TimeWindow window = new TimeWindow();
         long inFlight;
         long peakInFlight;
         String quotaDay;
@@ -46,7 +45,7 @@ final class LocalLimiter implements Limiter {
                 }
             }
             for (int i = 0; i < scopes.length; i++) {
-                prune(held[i], now - scopes[i].windowMillis());
+                held[i].window.dropUpTo(now - scopes[i].windowMillis());
                 if (held[i].window.size() >= scopes[i].rateCalls()) {
                     return Admission.refused(606, scopes[i]);
                 }
@@ -57,7 +56,7 @@ final class LocalLimiter implements Limiter {
                 }
             }
             for (State s : held) {
-                s.window.addLast(now);
+                s.window.add(now);
                 s.inFlight++;
                 s.peakInFlight = Math.max(s.peakInFlight, s.inFlight);
                 s.quotaUsed++;
@@ -81,7 +80,7 @@ final class LocalLimiter implements Limiter {
             try {
                 s.inFlight = Math.max(0, s.inFlight - 1);
                 if (refund) {
-                    s.window.removeLastOccurrence(permit.admittedAt());
+                    s.window.removeNewest(permit.admittedAt());
                     if (scope.day().equals(s.quotaDay)) {
                         s.quotaUsed = Math.max(0, s.quotaUsed - 1);
                     }
@@ -98,7 +97,7 @@ final class LocalLimiter implements Limiter {
         s.lock.lock();
         try {
             rollDay(s, scope);
-            prune(s, now - scope.windowMillis());
+            s.window.dropUpTo(now - scope.windowMillis());
             return new Usage(s.window.size(), s.inFlight, s.peakInFlight, s.quotaUsed);
         } finally {
             s.lock.unlock();
@@ -109,12 +108,6 @@ final class LocalLimiter implements Limiter {
         if (!scope.day().equals(s.quotaDay)) {
             s.quotaDay = scope.day();
             s.quotaUsed = quotaAlreadyUsed.apply(scope.key(), scope.day());
-        }
-    }
-
-    private static void prune(State s, long oldestKept) {
-        while (!s.window.isEmpty() && s.window.peekFirst() <= oldestKept) {
-            s.window.pollFirst();
         }
     }
 
