@@ -10,6 +10,7 @@ import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.EncoderBase;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import io.helidon.logging.common.spi.LoggingProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -17,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The server's logging, set up in code (found through {@code ServiceLoader}): one line per event
@@ -26,18 +28,37 @@ import java.time.format.DateTimeFormatter;
  */
 public final class Logging extends ContextAwareBase implements Configurator {
 
+    private static final AtomicBoolean JUL_ROUTED = new AtomicBoolean();
+
     /**
      * Sends java.util.logging (Helidon logs through it) to SLF4J, per {@code logging.properties}
-     * on the class path; a file named by {@code -Djava.util.logging.config.file=…} takes over.
+     * on the class path, once; a file named by {@code -Djava.util.logging.config.file=…} takes over.
      */
     public static void routeJavaUtilLogging() {
-        if (System.getProperty("java.util.logging.config.file") != null) {
+        if (System.getProperty("java.util.logging.config.file") != null || !JUL_ROUTED.compareAndSet(false, true)) {
             return;
         }
         try (InputStream properties = Logging.class.getResourceAsStream("/logging.properties")) {
             java.util.logging.LogManager.getLogManager().readConfiguration(properties);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read logging.properties from the server's jar", e);
+        }
+    }
+
+    /**
+     * Helidon's logging hook (found through {@code ServiceLoader}; Helidon complains on standard
+     * error when it finds none): routes java.util.logging, unless {@code Main} already did.
+     */
+    public static final class Helidon implements LoggingProvider {
+
+        @Override
+        public void initialization() {
+            routeJavaUtilLogging();
+        }
+
+        @Override
+        public void runTime() {
+            routeJavaUtilLogging();
         }
     }
 
