@@ -57,7 +57,18 @@ public final class Bench {
         Path root = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
         boolean quick = List.of(args).contains("--quick");
         Path work = Files.createTempDirectory("mkto-bench");
-        new Bench(root, work, quick).run(String.join(" ", List.of(args).subList(Math.min(1, args.length), args.length)));
+        try {
+            new Bench(root, work, quick).run(String.join(" ", List.of(args).subList(Math.min(1, args.length), args.length)));
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    /** Removes a work directory: a run leaves gigabytes of databases behind otherwise. */
+    static void deleteTree(Path dir) throws java.io.IOException {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 
     private Path jar() {

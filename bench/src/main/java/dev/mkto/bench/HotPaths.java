@@ -106,7 +106,7 @@ public class HotPaths {
             limits.close();
             revisions.close();
             database.close();
-            Files.walk(dir).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            Bench.deleteTree(dir);
         }
     }
 

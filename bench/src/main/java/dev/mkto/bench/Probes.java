@@ -50,13 +50,17 @@ public final class Probes {
                 break;
             }
         }
-        switch (args[0]) {
-            case "tokens" -> tokens(jar, work, (int) count, serverArgs);
-            case "leads" -> leads(jar, work, count, serverArgs);
-            case "pg-sync" -> pgSync(jar, work, count, args.length > 2 ? Integer.parseInt(args[2]) : 4);
-            case "callers" -> callers(jar, work, count, serverArgs);
-            case "startup" -> startup(jar, work, (int) count, serverArgs);
-            default -> throw new IllegalArgumentException("unknown probe " + args[0]);
+        try {
+            switch (args[0]) {
+                case "tokens" -> tokens(jar, work, (int) count, serverArgs);
+                case "leads" -> leads(jar, work, count, serverArgs);
+                case "pg-sync" -> pgSync(jar, work, count, args.length > 2 ? Integer.parseInt(args[2]) : 4);
+                case "callers" -> callers(jar, work, count, serverArgs);
+                case "startup" -> startup(jar, work, (int) count, serverArgs);
+                default -> throw new IllegalArgumentException("unknown probe " + args[0]);
+            }
+        } finally {
+            Bench.deleteTree(work);
         }
     }
 
