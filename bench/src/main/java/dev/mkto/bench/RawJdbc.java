@@ -28,8 +28,11 @@ final class RawJdbc {
     private RawJdbc() {
     }
 
-    /** Inserts {@code count} leads with {@code writers} connections; the elapsed nanoseconds. */
-    static long insertLeads(String url, String user, long count, int writers) throws Exception {
+    /**
+     * Inserts leads {@code from} (inclusive) to {@code to} (exclusive), the rows Sync Leads would
+     * create for them, with {@code writers} connections; the elapsed nanoseconds.
+     */
+    static long insertLeads(String url, String user, long from, long to, int writers) throws Exception {
         long instance;
         long partition;
         try (Database database = Database.open(url, user, "", 2, Clock.systemUTC())) {
@@ -43,7 +46,7 @@ final class RawJdbc {
             partition = database.jdbi().withHandle(h -> h.createQuery("SELECT id FROM lead_partition WHERE instance_id = :i")
                     .bind("i", instance).mapTo(Long.class).one());
         }
-        AtomicLong next = new AtomicLong();
+        AtomicLong next = new AtomicLong(from);
         List<Thread> threads = new ArrayList<>();
         List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         long started = System.nanoTime();
@@ -52,9 +55,9 @@ final class RawJdbc {
                 try (Connection c = DriverManager.getConnection(url, user, "")) {
                     c.setAutoCommit(false);
                     try (PreparedStatement insert = c.prepareStatement(INSERT)) {
-                        for (long first = next.getAndAdd(300); first < count; first = next.getAndAdd(300)) {
+                        for (long first = next.getAndAdd(300); first < to; first = next.getAndAdd(300)) {
                             long now = System.currentTimeMillis();
-                            for (long n = first; n < Math.min(count, first + 300); n++) {
+                            for (long n = first; n < Math.min(to, first + 300); n++) {
                                 String email = "lead" + n + "@example.com";
                                 insert.setLong(1, instance);
                                 insert.setLong(2, partition);

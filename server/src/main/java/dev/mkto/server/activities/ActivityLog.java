@@ -2,6 +2,7 @@ package dev.mkto.server.activities;
 
 import dev.mkto.server.access.Caller;
 import dev.mkto.server.http.Json;
+import dev.mkto.server.store.Jdbc;
 import dev.mkto.server.store.PlannerStatistics;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -11,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /**
  * Records activities as the lead database changes — New Lead, Change Data Value, Delete Lead,
@@ -50,25 +50,21 @@ public final class ActivityLog {
             return;
         }
         // positional, in plain JDBC: Jdbi's named binding of every row showed up in the bulk-load profile
-        jdbi.useHandle(h -> {
-            try (PreparedStatement batch = h.getConnection().prepareStatement(INSERT)) {
-                for (Entry e : entries) {
-                    batch.setLong(1, actor.instanceId());
-                    batch.setLong(2, e.leadId());
-                    batch.setLong(3, e.partitionId());
-                    batch.setInt(4, e.typeId());
-                    batch.setLong(5, date);
-                    setLong(batch, 6, e.campaignId());
-                    setLong(batch, 7, e.primaryValueId());
-                    batch.setString(8, e.primaryValue());
-                    batch.setString(9, attributesJson(actor, e));
-                    batch.addBatch();
-                }
-                batch.executeBatch();
-            } catch (SQLException ex) {
-                throw new UnableToExecuteStatementException(ex, null);
+        jdbi.useHandle(h -> Jdbc.with(h, INSERT, batch -> {
+            for (Entry e : entries) {
+                batch.setLong(1, actor.instanceId());
+                batch.setLong(2, e.leadId());
+                batch.setLong(3, e.partitionId());
+                batch.setInt(4, e.typeId());
+                batch.setLong(5, date);
+                setLong(batch, 6, e.campaignId());
+                setLong(batch, 7, e.primaryValueId());
+                batch.setString(8, e.primaryValue());
+                batch.setString(9, attributesJson(actor, e));
+                batch.addBatch();
             }
-        });
+            return batch.executeBatch();
+        }));
         statistics.grew("activity", entries.size());
     }
 

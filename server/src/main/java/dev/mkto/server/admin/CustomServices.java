@@ -3,7 +3,9 @@ package dev.mkto.server.admin;
 import dev.mkto.server.access.ServiceCaps;
 import dev.mkto.server.http.AdminException;
 import dev.mkto.server.http.Json;
+import dev.mkto.server.store.Jdbc;
 import dev.mkto.server.store.KeyRing;
+import java.sql.ResultSet;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
@@ -62,9 +64,10 @@ public final class CustomServices {
     private static final String BY_CLIENT_ID = "SELECT " + COLUMNS + " FROM custom_service s JOIN app_user u ON u.id = s.user_id "
             + "WHERE s.instance_id = :instance AND s.client_id = :clientId";
     private static final String SECRET_OF = "SELECT secret_enc FROM custom_service WHERE instance_id = :instance AND id = :id";
+    // positional, in plain JDBC: read for every grant to a client not cached yet
     private static final String CREDENTIALS = "SELECT s.id, s.instance_id, s.name, s.client_id, s.secret_mac, s.enabled, u.email, "
             + "u.api_only, u.active, u.invited, u.expires_at FROM custom_service s JOIN app_user u ON u.id = s.user_id "
-            + "WHERE s.client_id = :clientId";
+            + "WHERE s.client_id = ?";
     private static final String CLIENT_ID_TAKEN = "SELECT COUNT(*) FROM custom_service WHERE client_id = :clientId";
     private static final String NAME_TAKEN = "SELECT COUNT(*) FROM custom_service WHERE instance_id = :instance AND name = :name AND id <> :id";
     private static final String INSERT = "INSERT INTO custom_service (instance_id, name, description, user_id, client_id, secret_enc, "
@@ -127,13 +130,18 @@ public final class CustomServices {
         if (clientId.indexOf('\0') >= 0) {
             return Optional.empty(); // no client id holds NUL, and PostgreSQL cannot bind it
         }
-        return jdbi.withHandle(h -> h.createQuery(CREDENTIALS).bind("clientId", clientId).map((rs, ctx) -> {
-            long expires = rs.getLong("expires_at");
-            Long expiresAt = rs.wasNull() ? null : expires;
-            return new Credentials(rs.getLong("id"), rs.getLong("instance_id"), rs.getString("name"), rs.getString("client_id"),
-                    rs.getString("secret_mac"), rs.getBoolean("enabled"), rs.getString("email"), rs.getBoolean("api_only"),
-                    rs.getBoolean("active"), rs.getBoolean("invited"), expiresAt);
-        }).findOne());
+        return jdbi.withHandle(h -> Jdbc.with(h, CREDENTIALS, query -> {
+            query.setString(1, clientId);
+            try (ResultSet rs = query.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                long expires = rs.getLong(11);
+                Long expiresAt = rs.wasNull() ? null : expires;
+                return Optional.of(new Credentials(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                        rs.getBoolean(6), rs.getString(7), rs.getBoolean(8), rs.getBoolean(9), rs.getBoolean(10), expiresAt));
+            }
+        }));
     }
 
     /** Creates a service owned by an active API-only user (by e-mail); returns it with its secret. */

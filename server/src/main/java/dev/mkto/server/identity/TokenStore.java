@@ -1,12 +1,9 @@
 package dev.mkto.server.identity;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
+import dev.mkto.server.store.Jdbc;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /**
  * Access tokens at rest. A token is stored only as its SHA-256; the live token of a service is
@@ -58,27 +55,23 @@ final class TokenStore {
      */
     boolean claimLive(long serviceId, String nonce, String hash, long now, long expiresAt) {
         return jdbi.inTransaction(h -> {
-            Connection c = h.getConnection();
-            try (PreparedStatement claim = c.prepareStatement(CLAIM_LIVE)) {
+            int claimed = Jdbc.with(h, CLAIM_LIVE, claim -> {
                 claim.setString(1, nonce);
                 claim.setLong(2, expiresAt);
                 claim.setLong(3, serviceId);
                 claim.setLong(4, now);
-                if (claim.executeUpdate() == 0) {
-                    return false;
-                }
-            } catch (SQLException e) {
-                throw new UnableToExecuteStatementException(e, null);
+                return claim.executeUpdate();
+            });
+            if (claimed == 0) {
+                return false;
             }
-            try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+            Jdbc.with(h, INSERT, insert -> {
                 insert.setString(1, hash);
                 insert.setLong(2, serviceId);
                 insert.setLong(3, now);
                 insert.setLong(4, expiresAt);
-                insert.executeUpdate();
-            } catch (SQLException e) {
-                throw new UnableToExecuteStatementException(e, null);
-            }
+                return insert.executeUpdate();
+            });
             return true;
         });
     }

@@ -1,5 +1,6 @@
 package dev.mkto.server.leads;
 
+import dev.mkto.server.store.Jdbc;
 import dev.mkto.server.store.PlannerStatistics;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,7 +18,6 @@ import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
-import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /**
  * Leads at rest: standard fields in columns of {@code lead}, custom fields as text in
@@ -210,8 +210,7 @@ final class LeadRepository {
             return List.of();
         }
         return jdbi.withHandle(h -> {
-            List<Long> ids = new ArrayList<>(leads.size());
-            try (PreparedStatement insert = h.getConnection().prepareStatement(INSERT, new String[] {"id"})) {
+            List<Long> ids = Jdbc.withGeneratedKey(h, INSERT, "id", insert -> {
                 for (Lead l : leads) {
                     insert.setLong(1, instance);
                     insert.setLong(2, l.partitionId());
@@ -221,14 +220,14 @@ final class LeadRepository {
                     insert.addBatch();
                 }
                 insert.executeBatch();
+                List<Long> generated = new ArrayList<>(leads.size());
                 try (ResultSet keys = insert.getGeneratedKeys()) {
                     while (keys.next()) {
-                        ids.add(keys.getLong(1));
+                        generated.add(keys.getLong(1));
                     }
                 }
-            } catch (SQLException e) {
-                throw new UnableToExecuteStatementException(e, null);
-            }
+                return generated;
+            });
             if (ids.size() != leads.size()) {
                 throw new IllegalStateException("the database returned " + ids.size() + " ids for " + leads.size() + " inserted leads");
             }
@@ -248,17 +247,15 @@ final class LeadRepository {
             return;
         }
         jdbi.useHandle(h -> {
-            try (PreparedStatement update = h.getConnection().prepareStatement(UPDATE)) {
+            Jdbc.with(h, UPDATE, update -> {
                 for (Lead l : leads) {
                     update.setLong(1, now);
                     int next = bindColumns(update, 2, l.values());
                     update.setLong(next, l.id());
                     update.addBatch();
                 }
-                update.executeBatch();
-            } catch (SQLException e) {
-                throw new UnableToExecuteStatementException(e, null);
-            }
+                return update.executeBatch();
+            });
             writeCustom(h, leads, customFields, true);
         });
     }
@@ -413,13 +410,9 @@ final class LeadRepository {
         void each(ResultSet rs) throws SQLException;
     }
 
-    /**
-     * A query in plain JDBC on the handle's connection ({@code Long} and {@code String}
-     * parameters): on the API's hottest reads, Jdbi's statement set-up cost nearly as much as H2's
-     * query itself.
-     */
+    /** A query in plain JDBC ({@code Long} and {@code String} parameters), each row to {@code rows}. */
     private static void select(Handle h, String sql, List<?> params, Rows rows) {
-        try (PreparedStatement select = h.getConnection().prepareStatement(sql)) {
+        Jdbc.with(h, sql, select -> {
             for (int i = 0; i < params.size(); i++) {
                 switch (params.get(i)) {
                     case Long l -> select.setLong(i + 1, l);
@@ -432,9 +425,8 @@ final class LeadRepository {
                     rows.each(rs);
                 }
             }
-        } catch (SQLException e) {
-            throw new UnableToExecuteStatementException(e, null);
-        }
+            return null;
+        });
     }
 
     private static String placeholders(int n) {
