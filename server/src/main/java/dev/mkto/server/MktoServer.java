@@ -255,7 +255,7 @@ public final class MktoServer implements AutoCloseable {
     /**
      * Helidon looks its extensions up in a process-wide service registry that, by default, scans the
      * class path for every service descriptor; the server wires everything it uses in code, so the
-     * registry it gets is an empty one (a fifth of a second less start-up).
+     * registry it gets is an empty one (about a tenth of a second of start-up CPU).
      */
     private static void useOwnServiceRegistry() {
         GlobalServiceRegistry.registry(() -> ServiceRegistryManager.create(ServiceRegistryConfig.builder()

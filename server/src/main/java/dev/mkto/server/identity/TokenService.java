@@ -62,7 +62,7 @@ public final class TokenService implements Changes.Listener {
 
     /**
      * A bounded cache that does its upkeep on the calling thread: handed to the common pool, it
-     * woke a pool thread on nearly every new token (an eighth of a grant's CPU).
+     * woke a pool thread on nearly every new token (about 8 % of a grant's CPU).
      */
     private static Caffeine<Object, Object> cache(long maximumSize) {
         return Caffeine.newBuilder().maximumSize(maximumSize).executor(Runnable::run);
