@@ -74,9 +74,7 @@ final class LeadRepository {
                 + placeholders(ids.size()) + ")";
         return jdbi.withHandle(h -> {
             Map<Long, Lead> found = new HashMap<>();
-            List<Object> params = new ArrayList<>();
-            params.add(instance);
-            params.addAll(boxed(partitions));
+            List<Object> params = inPartitions(instance, partitions);
             params.addAll(ids);
             select(h, sql, params, rs -> {
                 Lead l = read(rs, columns);
@@ -136,9 +134,7 @@ final class LeadRepository {
                     + placeholders(partitions.length) + ") AND " + column + " IN (" + placeholders(bound.size()) + ") ORDER BY id FETCH FIRST "
                     + limit + " ROWS ONLY";
         }
-        List<Object> params = new ArrayList<>();
-        params.add(instance);
-        params.addAll(boxed(partitions));
+        List<Object> params = inPartitions(instance, partitions);
         if (field.custom()) {
             params.add(field.customFieldId());
         }
@@ -427,6 +423,16 @@ final class LeadRepository {
             }
             return null;
         });
+    }
+
+    /** The first parameters of a lead query: the instance, then the partitions it may read. */
+    private static List<Object> inPartitions(long instance, long[] partitions) {
+        List<Object> params = new ArrayList<>(1 + partitions.length);
+        params.add(instance);
+        for (long p : partitions) {
+            params.add(p);
+        }
+        return params;
     }
 
     private static String placeholders(int n) {
