@@ -26,8 +26,20 @@ final class Lua {
         return "local " + name + " = {" + values.stream().map(Wrk::quote).collect(Collectors.joining(",")) + "}\n";
     }
 
+    /**
+     * wrk's {@code delay()} is read as whole milliseconds (a fraction is dropped), so the fraction is
+     * carried over: each thread's delays average {@code delayMs} exactly.
+     */
     private static String pacing(double delayMs) {
-        return delayMs <= 0 ? "" : String.format(Locale.ROOT, "function delay()%n  return %.3f%nend%n", delayMs);
+        return delayMs <= 0 ? "" : String.format(Locale.ROOT, """
+                local owed = 0
+                function delay()
+                  owed = owed + %.4f
+                  local whole = math.floor(owed)
+                  owed = owed - whole
+                  return whole
+                end
+                """, delayMs);
     }
 
     /** {@code GET /rest/v1/lead/{id}.json} for random ids 1..leads, the tokens in turn. */

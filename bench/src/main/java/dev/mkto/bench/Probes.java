@@ -19,7 +19,7 @@ import java.util.Locale;
  * java -cp "bench/target/classes:bench/target/lib/*" dev.mkto.bench.Probes startup 9 [-- JVM options]
  * </pre>
  *
- * {@code tokens}: the grant for services never used before, in six successive 3-s rounds (each on
+ * {@code tokens}: the grant for services never used before, in four successive 2-s rounds (each on
  * services of its own), against {@code /ping}. {@code leads}: lead by id, get-by-email and
  * get-by-email at half its rate, twice, against {@code /ping}. {@code pg-sync}: Sync Leads into a
  * fresh PostgreSQL database. {@code callers}: lead by id over the tokens of 1 and of 10,000
@@ -75,10 +75,10 @@ public final class Probes {
             String base = s.base();
             wrk.run(base + "/ping", null, CONNECTIONS, 5);
             Wrk.Result ping = wrk.run(base + "/ping", null, CONNECTIONS, 5);
-            int slice = services / 6;
-            StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "/ping %,.0f req/s; new tokens, 3-s rounds:", ping.rps()));
-            for (int i = 0; i < 6; i++) {
-                Wrk.Result r = wrk.run(base + "/", Lua.freshTokens(i * slice, (i + 1) * slice), CONNECTIONS, 3);
+            int slice = services / 4;
+            StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "/ping %,.0f req/s; new tokens, 2-s rounds:", ping.rps()));
+            for (int i = 0; i < 4; i++) {
+                Wrk.Result r = wrk.run(base + "/", Lua.freshTokens(i * slice, (i + 1) * slice), CONNECTIONS, 2);
                 out.append(String.format(Locale.ROOT, " %,.0f req/s = %.3f ×%s", r.rps(), r.rps() / ping.rps(),
                         r.requests() > slice ? " (ran out of fresh services: not valid)" : ""));
             }
@@ -101,8 +101,8 @@ public final class Probes {
                 Wrk.Result ping = wrk.run(base + "/ping", null, CONNECTIONS, 5);
                 Wrk.Result r = wrk.run(base + "/", byId, CONNECTIONS, 8);
                 Wrk.Result email = wrk.run(base + "/", Lua.leadsByEmail(List.of(token), leads, 0), CONNECTIONS, 8);
-                Wrk.Result paced = wrk.run(base + "/", Lua.leadsByEmail(List.of(token), leads, CONNECTIONS * 1000.0 / (email.rps() / 2)),
-                        CONNECTIONS, 8);
+                Wrk.Result paced = wrk.paced(base + "/", delay -> Lua.leadsByEmail(List.of(token), leads, delay), CONNECTIONS, 8,
+                        email.rps() / 2);
                 System.out.printf(Locale.ROOT, "/ping %,.0f req/s p99 %.1f ms | lead by id %,.0f req/s p99 %.1f ms = %.2f × | by email %,.0f req/s"
                                 + " p99 %.1f ms | by email at half rate %,.0f req/s p99 %.1f ms%n", ping.rps(), ping.p99Ms(), r.rps(), r.p99Ms(),
                         r.rps() / ping.rps(), email.rps(), email.p99Ms(), paced.rps(), paced.p99Ms());

@@ -25,6 +25,16 @@ class ServerConfigTest {
     }
 
     @Test
+    void defaultH2UrlWhenOpenedThenPageCacheIsEightMegabytes(@TempDir Path dir) throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(ServerConfig.defaultH2Url(dir), "", "");
+                java.sql.ResultSet r = c.createStatement().executeQuery(
+                        "SELECT setting_value FROM information_schema.settings WHERE setting_name = 'info.CACHE_MAX_SIZE'")) {
+            assertThat(r.next()).isTrue();
+            assertThat(r.getString(1)).isEqualTo("8");
+        }
+    }
+
+    @Test
     void parseWhenFlagsAndEnvironmentBothGivenThenFlagsWin(@TempDir Path dir) throws Exception {
         Path a = Files.writeString(dir.resolve("a.json"), "{}");
         Path b = Files.writeString(dir.resolve("b.json"), "{}");
