@@ -9,10 +9,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 
 /** One mkto-server process started from the built jar on a fresh data directory, as a user starts it. */
 final class ServerUnderTest implements AutoCloseable {
@@ -114,6 +117,34 @@ final class ServerUnderTest implements AutoCloseable {
             throw new IllegalStateException("unexpected GC.heap_info: " + info);
         }
         return Long.parseLong(m.group(1)) / 1024.0;
+    }
+
+    /**
+     * The share of the server's sampled Java CPU (JFR execution samples every millisecond, written to
+     * {@code recording}) whose stack holds a class named {@code prefix}…, while {@code load} runs. GC,
+     * JIT and native time are not sampled, so this overstates the share of the process's CPU.
+     */
+    double cpuShare(String prefix, Path recording, Callable<?> load) throws Exception {
+        jcmd("JFR.start name=share settings=profile jdk.ExecutionSample#period=1ms filename=" + recording);
+        try {
+            load.call();
+        } finally {
+            jcmd("JFR.stop name=share");
+        }
+        long all = 0;
+        long in = 0;
+        for (RecordedEvent e : RecordingFile.readAllEvents(recording)) {
+            if (e.getEventType().getName().equals("jdk.ExecutionSample") && e.getStackTrace() != null) {
+                all++;
+                if (e.getStackTrace().getFrames().stream().anyMatch(f -> f.isJavaFrame() && f.getMethod().getType().getName().startsWith(prefix))) {
+                    in++;
+                }
+            }
+        }
+        if (all == 0) {
+            throw new IllegalStateException("no execution samples in " + recording);
+        }
+        return (double) in / all;
     }
 
     private String jcmd(String command) throws IOException, InterruptedException {
