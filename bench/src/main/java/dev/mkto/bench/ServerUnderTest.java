@@ -119,38 +119,60 @@ final class ServerUnderTest implements AutoCloseable {
         return Long.parseLong(m.group(1)) / 1024.0;
     }
 
+    /** Shares of the server's sampled CPU and of its sampled allocation (bytes), between 0 and 1. */
+    record Share(double cpu, double allocation) {
+    }
+
     /**
-     * The share of the server's sampled Java CPU (JFR execution samples every millisecond, written to
-     * {@code recording}) whose stack holds a class named {@code prefix}…, while {@code load} runs. GC,
-     * JIT and native time are not sampled, so this overstates the share of the process's CPU.
+     * What code of classes named {@code prefix}… takes of the server while {@code load} runs, from a
+     * JFR recording written to {@code recording}: its share of the execution samples (every
+     * millisecond; GC, JIT and native time are not sampled) and of the sampled allocation.
      */
-    double cpuShare(String prefix, Path recording, Callable<?> load) throws Exception {
-        jcmd("JFR.start name=share settings=profile jdk.ExecutionSample#period=1ms filename=" + recording);
+    Share share(String prefix, Path recording, Callable<?> load) throws Exception {
+        String started = jcmd("JFR.start name=share settings=profile jdk.ExecutionSample#period=1ms filename=" + recording);
+        if (!started.contains("Started recording")) {
+            throw new IllegalStateException("JFR did not start in the server: " + started.strip());
+        }
         try {
             load.call();
         } finally {
             jcmd("JFR.stop name=share");
         }
-        long all = 0;
-        long in = 0;
+        long samples = 0;
+        long samplesIn = 0;
+        long bytes = 0;
+        long bytesIn = 0;
         for (RecordedEvent e : RecordingFile.readAllEvents(recording)) {
-            if (e.getEventType().getName().equals("jdk.ExecutionSample") && e.getStackTrace() != null) {
-                all++;
-                if (e.getStackTrace().getFrames().stream().anyMatch(f -> f.isJavaFrame() && f.getMethod().getType().getName().startsWith(prefix))) {
-                    in++;
+            if (e.getStackTrace() == null) {
+                continue;
+            }
+            boolean in = e.getStackTrace().getFrames().stream()
+                    .anyMatch(f -> f.isJavaFrame() && f.getMethod().getType().getName().startsWith(prefix));
+            switch (e.getEventType().getName()) {
+                case "jdk.ExecutionSample" -> {
+                    samples++;
+                    samplesIn += in ? 1 : 0;
+                }
+                case "jdk.ObjectAllocationSample" -> {
+                    bytes += e.getLong("weight");
+                    bytesIn += in ? e.getLong("weight") : 0;
+                }
+                default -> {
                 }
             }
         }
-        if (all == 0) {
-            throw new IllegalStateException("no execution samples in " + recording);
+        if (samples == 0 || bytes == 0) {
+            throw new IllegalStateException("no execution or allocation samples in " + recording);
         }
-        return (double) in / all;
+        return new Share((double) samplesIn / samples, (double) bytesIn / bytes);
     }
 
     private String jcmd(String command) throws IOException, InterruptedException {
         Process j = new ProcessBuilder(javaTool("jcmd"), Long.toString(process.pid()), command).redirectErrorStream(true).start();
         String out = new String(j.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        j.waitFor();
+        if (j.waitFor() != 0) {
+            throw new IllegalStateException("jcmd " + command + " failed: " + out.strip());
+        }
         return out;
     }
 

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.DoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -61,18 +62,22 @@ final class Wrk {
     }
 
     /**
-     * The script {@code paced} builds (from a per-connection delay in ms) at about {@code rps}. wrk
-     * waits that delay after each answer and times it in whole milliseconds, so the delay is kept
-     * at 4 ms or more (as many connections as that takes, at least {@code connections}); a
-     * connection's cycle is the delay plus the answer's latency, which a 3-s round measures first
-     * and the measured run allows for.
+     * The script {@code paced} builds (from a per-connection delay in ms) at about {@code rps}. Each
+     * connection's cycle at that rate is 4 ms or more (as many connections as that takes, at least
+     * {@code connections}). A cycle is the delay plus the answer's latency, and wrk's timer counts
+     * whole milliseconds, so a 3-s round at the nominal delay first measures how far the rate
+     * misses, and the measured run corrects the delay by that much.
      */
     Result paced(String url, DoubleFunction<String> paced, int connections, int seconds, double rps) throws IOException, InterruptedException {
         int conns = Math.max(connections, (int) Math.ceil(rps * 0.004));
         double cycleMs = conns * 1000.0 / rps;
         Result first = run(url, paced.apply(cycleMs), conns, 3);
-        double latencyMs = Math.max(0, conns * 1000.0 / first.rps() - cycleMs);
-        return run(url, paced.apply(cycleMs - latencyMs), conns, seconds);
+        double delayMs = first.rps() > 0 ? 2 * cycleMs - conns * 1000.0 / first.rps() : 0;
+        if (delayMs < 1) {
+            throw new IllegalStateException(String.format(Locale.ROOT, "cannot pace %,.0f req/s: %d connections made %,.0f req/s with a %.2f-ms delay",
+                    rps, conns, first.rps(), cycleMs));
+        }
+        return run(url, paced.apply(delayMs), conns, seconds);
     }
 
     private static double number(Pattern p, String out) {
