@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -26,8 +29,8 @@ class ServerConfigTest {
 
     @Test
     void defaultH2UrlWhenOpenedThenPageCacheIsEightMegabytes(@TempDir Path dir) throws Exception {
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(ServerConfig.defaultH2Url(dir), "", "");
-                java.sql.ResultSet r = c.createStatement().executeQuery(
+        try (Connection c = DriverManager.getConnection(ServerConfig.defaultH2Url(dir), "", "");
+                ResultSet r = c.createStatement().executeQuery(
                         "SELECT setting_value FROM information_schema.settings WHERE setting_name = 'info.CACHE_MAX_SIZE'")) {
             assertThat(r.next()).isTrue();
             assertThat(r.getString(1)).isEqualTo("8");
