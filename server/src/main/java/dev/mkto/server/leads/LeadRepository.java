@@ -36,11 +36,9 @@ final class LeadRepository {
 
     private static final List<LeadField> WRITABLE_COLUMNS = LeadSchema.STANDARD.stream()
             .filter(f -> f.updateable() && f.column() != null).toList();
+    private static final Map<String, Integer> WRITABLE_INDEX = indexOf(WRITABLE_COLUMNS);
     // positional, in plain JDBC: binding ~90 named parameters per row through Jdbi was a third of
     // the server's CPU during a bulk load
-    private static final String INSERT = "INSERT INTO lead (instance_id, partition_id, created_at, updated_at, email_lc, "
-            + WRITABLE_COLUMNS.stream().map(LeadField::column).collect(Collectors.joining(", "))
-            + ") VALUES (?, ?, ?, ?, ?" + ", ?".repeat(WRITABLE_COLUMNS.size()) + ")";
     private static final String UPDATE = "UPDATE lead SET updated_at = ?, email_lc = ?"
             + WRITABLE_COLUMNS.stream().map(f -> ", " + f.column() + " = ?").collect(Collectors.joining())
             + " WHERE id = ?";
@@ -205,14 +203,18 @@ final class LeadRepository {
         if (leads.isEmpty()) {
             return List.of();
         }
+        List<LeadField> columns = columnsGiven(leads);
+        String sql = "INSERT INTO lead (instance_id, partition_id, created_at, updated_at, email_lc"
+                + columns.stream().map(f -> ", " + f.column()).collect(Collectors.joining())
+                + ") VALUES (?, ?, ?, ?, ?" + ", ?".repeat(columns.size()) + ")";
         return jdbi.withHandle(h -> {
-            List<Long> ids = Jdbc.withGeneratedKey(h, INSERT, "id", insert -> {
+            List<Long> ids = Jdbc.withGeneratedKey(h, sql, "id", insert -> {
                 for (Lead l : leads) {
                     insert.setLong(1, instance);
                     insert.setLong(2, l.partitionId());
                     insert.setLong(3, now);
                     insert.setLong(4, now);
-                    bindColumns(insert, 5, l.values());
+                    bindColumns(insert, 5, l.values(), columns);
                     insert.addBatch();
                 }
                 insert.executeBatch();
@@ -246,7 +248,7 @@ final class LeadRepository {
             Jdbc.with(h, UPDATE, update -> {
                 for (Lead l : leads) {
                     update.setLong(1, now);
-                    int next = bindColumns(update, 2, l.values());
+                    int next = bindColumns(update, 2, l.values(), WRITABLE_COLUMNS);
                     update.setLong(next, l.id());
                     update.addBatch();
                 }
@@ -267,12 +269,45 @@ final class LeadRepository {
         jdbi.useHandle(h -> h.createUpdate(MOVE).bind("id", id).bind("partition", partition).bind("now", now).execute());
     }
 
-    /** Binds email_lc and every writable column from {@code first}; returns the next parameter index. */
-    private static int bindColumns(PreparedStatement s, int first, Map<String, Object> values) throws SQLException {
+    /**
+     * The writable columns at least one of {@code leads} has a value for, in column order: an insert
+     * names only those (a row of a typical sync sets a handful of its ~90 columns, and every
+     * parameter bound costs the server and the database), leaving the rest null — no lead column
+     * has another default.
+     */
+    private static List<LeadField> columnsGiven(List<Lead> leads) {
+        boolean[] given = new boolean[WRITABLE_COLUMNS.size()];
+        for (Lead l : leads) {
+            l.values().forEach((name, value) -> {
+                Integer i = WRITABLE_INDEX.get(name);
+                if (i != null && value != null) {
+                    given[i] = true;
+                }
+            });
+        }
+        List<LeadField> columns = new ArrayList<>();
+        for (int i = 0; i < given.length; i++) {
+            if (given[i]) {
+                columns.add(WRITABLE_COLUMNS.get(i));
+            }
+        }
+        return columns;
+    }
+
+    private static Map<String, Integer> indexOf(List<LeadField> fields) {
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < fields.size(); i++) {
+            index.put(fields.get(i).name(), i);
+        }
+        return Map.copyOf(index);
+    }
+
+    /** Binds email_lc and {@code columns} from {@code first}; returns the next parameter index. */
+    private static int bindColumns(PreparedStatement s, int first, Map<String, Object> values, List<LeadField> columns) throws SQLException {
         Object email = values.get("email");
         int i = first;
         s.setString(i++, email == null ? null : ((String) email).toLowerCase(Locale.ROOT));
-        for (LeadField f : WRITABLE_COLUMNS) {
+        for (LeadField f : columns) {
             bind(s, i++, f, values.get(f.name()));
         }
         return i;

@@ -91,6 +91,33 @@ class LeadApiTest extends OnEveryBackend {
     }
 
     @Test
+    void syncWhenLeadsOfOneCallGiveDifferentFieldsThenEachKeepsItsOwnAndTheRestStayEmpty() {
+        String a = email("cols-a");
+        String b = email("cols-b");
+        String c = email("cols-c");
+        Api.Response r = sync(Map.of("action", "createOnly"), List.of(lead("email", a, "firstName", "Ada", "company", "Engines"),
+                lead("email", b, "lastName", "Babbage", "numberOfEmployees", 12), lead("email", c)));
+        assertThat(r.success()).as(r.text()).isTrue();
+        assertThat(r.result()).allSatisfy(x -> assertThat(x.path("status").asString()).isEqualTo("created"));
+        String fields = "firstName,lastName,company,numberOfEmployees";
+        JsonNode first = byEmail(a, fields).get(0);
+        assertThat(first.path("firstName").asString()).isEqualTo("Ada");
+        assertThat(first.path("company").asString()).isEqualTo("Engines");
+        assertThat(empty(first, "lastName") && empty(first, "numberOfEmployees")).as(first.toString()).isTrue();
+        JsonNode second = byEmail(b, fields).get(0);
+        assertThat(second.path("lastName").asString()).isEqualTo("Babbage");
+        assertThat(second.path("numberOfEmployees").asLong()).isEqualTo(12);
+        assertThat(empty(second, "firstName") && empty(second, "company")).as(second.toString()).isTrue();
+        JsonNode third = byEmail(c, fields).get(0);
+        assertThat(empty(third, "firstName") && empty(third, "lastName") && empty(third, "company") && empty(third, "numberOfEmployees"))
+                .as(third.toString()).isTrue();
+    }
+
+    private static boolean empty(JsonNode lead, String field) {
+        return lead.path(field).isMissingNode() || lead.path(field).isNull();
+    }
+
+    @Test
     void syncWhenRecordsMixOutcomesThenResultsKeepInputOrderWithReasons() {
         String e1 = email("mix");
         String e2 = email("mix");
