@@ -10,10 +10,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -36,7 +38,6 @@ final class LeadRepository {
 
     private static final List<LeadField> WRITABLE_COLUMNS = LeadSchema.STANDARD.stream()
             .filter(f -> f.updateable() && f.column() != null).toList();
-    private static final Map<String, Integer> WRITABLE_INDEX = indexOf(WRITABLE_COLUMNS);
     // positional, in plain JDBC: binding ~90 named parameters per row through Jdbi was a third of
     // the server's CPU during a bulk load
     private static final String UPDATE = "UPDATE lead SET updated_at = ?, email_lc = ?"
@@ -276,30 +277,15 @@ final class LeadRepository {
      * has another default.
      */
     private static List<LeadField> columnsGiven(List<Lead> leads) {
-        boolean[] given = new boolean[WRITABLE_COLUMNS.size()];
+        Set<String> given = new HashSet<>();
         for (Lead l : leads) {
             l.values().forEach((name, value) -> {
-                Integer i = WRITABLE_INDEX.get(name);
-                if (i != null && value != null) {
-                    given[i] = true;
+                if (value != null) {
+                    given.add(name);
                 }
             });
         }
-        List<LeadField> columns = new ArrayList<>();
-        for (int i = 0; i < given.length; i++) {
-            if (given[i]) {
-                columns.add(WRITABLE_COLUMNS.get(i));
-            }
-        }
-        return columns;
-    }
-
-    private static Map<String, Integer> indexOf(List<LeadField> fields) {
-        Map<String, Integer> index = new HashMap<>();
-        for (int i = 0; i < fields.size(); i++) {
-            index.put(fields.get(i).name(), i);
-        }
-        return Map.copyOf(index);
+        return WRITABLE_COLUMNS.stream().filter(f -> given.contains(f.name())).toList();
     }
 
     /** Binds email_lc and {@code columns} from {@code first}; returns the next parameter index. */
