@@ -90,7 +90,7 @@ public class HotPaths {
             Roles roles = new Roles(jdbi, clock, events);
             Users users = new Users(jdbi, clock, events, roles, workspaces);
             CustomServices services = new CustomServices(jdbi, clock, events, keys, users);
-            tokens = new TokenService(jdbi, services, instances, keys, clock);
+            tokens = new TokenService(jdbi, database.exclusive(), services, instances, keys, clock);
             events.subscribe(tokens);
             LeadSchema schema = new LeadSchema(jdbi, clock, events);
             leads = new LeadService(jdbi, schema, partitions, new ActivityLog(jdbi), clock);
@@ -105,6 +105,7 @@ public class HotPaths {
         public void close() throws IOException {
             limits.close();
             revisions.close();
+            tokens.close();
             database.close();
             Bench.deleteTree(dir);
         }

@@ -87,6 +87,7 @@ public final class MktoServer implements AutoCloseable {
     private final Thread housekeeping;
     private final ApiRoutes api;
     private Revisions revisions;
+    private TokenService tokens;
     private Usage usage;
     private Limits limits;
     private BulkApi bulk;
@@ -113,7 +114,7 @@ public final class MktoServer implements AutoCloseable {
             CustomServices services = new CustomServices(jdbi, clock, events, keys, users);
 
             // identity
-            TokenService tokens = new TokenService(jdbi, services, instances, keys, clock);
+            tokens = new TokenService(jdbi, database.exclusive(), services, instances, keys, clock);
             events.subscribe(tokens);
 
             // the lead database
@@ -186,6 +187,9 @@ public final class MktoServer implements AutoCloseable {
             if (limits != null) {
                 limits.close();
             }
+            if (tokens != null) {
+                tokens.close();
+            }
             database.close();
             throw e;
         }
@@ -230,6 +234,7 @@ public final class MktoServer implements AutoCloseable {
         webServer.stop();
         bulk.close();
         housekeeping.interrupt();
+        tokens.close();
         revisions.close();
         usage.close();
         limits.close();

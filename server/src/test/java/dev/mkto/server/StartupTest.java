@@ -9,9 +9,13 @@ import dev.mkto.server.testing.Api;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,6 +94,78 @@ class StartupTest {
             assertThat(api.get("/rest/v1/leads/describe.json", token).errorCode()).isEqualTo("607");
             assertThat(api.get("/rest/v1/stats/usage.json", token).errorCode()).isEqualTo("607");
             assertThat(api.get("/admin/api/v1/usage?days=1", admin).json().path("calls").get(0).path("calls").asLong()).isEqualTo(5);
+        }
+    }
+
+    /** An API-only user holding Read-Only Lead with {@code n} services: their client ids and secrets. */
+    private static List<String[]> services(Api api, String admin, int n) {
+        api.post("/admin/api/v1/roles", admin, Map.of("name", "ro", "permissions", List.of("Read-Only Lead")));
+        api.post("/admin/api/v1/users", admin, Map.of("email", "t@example.com", "apiOnly", true,
+                "roles", List.of(Map.of("role", "ro", "workspace", "Default"))));
+        List<String[]> services = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Api.Response svc = api.post("/admin/api/v1/services", admin, Map.of("name", "s" + i, "user", "t@example.com"));
+            services.add(new String[] {svc.json().path("clientId").asString(), svc.json().path("clientSecret").asString(),
+                svc.json().path("id").asString()});
+        }
+        return services;
+    }
+
+    private static String grant(Api api, String[] service) {
+        return api.get("/identity/oauth/token?grant_type=client_credentials&client_id=" + service[0] + "&client_secret=" + service[1], null)
+                .json().path("access_token").asString();
+    }
+
+    @Test
+    void restartWhenTokensWereGrantedJustBeforeTheStopThenEachWorksAndIsReturnedAgain(@TempDir Path dir) throws Exception {
+        Map<String, String> env = Map.of("MKTO_ADMIN_TOKEN", "restart-admin-token-0123");
+        List<String[]> services;
+        List<String> tokens = new ArrayList<>();
+        try (MktoServer s = start(dir, env)) {
+            Api api = new Api(s.baseUrl());
+            services = services(api, "restart-admin-token-0123", 24);
+            try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+                List<Future<String>> grants = new ArrayList<>();
+                for (String[] service : services) {
+                    grants.add(pool.submit(() -> grant(api, service)));
+                }
+                for (Future<String> g : grants) {
+                    tokens.add(g.get());
+                }
+            }
+        }
+        try (MktoServer s = start(dir, env)) {
+            Api api = new Api(s.baseUrl());
+            for (int i = 0; i < services.size(); i++) {
+                assertThat(api.get("/rest/v1/leads/describe.json", tokens.get(i)).success()).isTrue();
+                assertThat(grant(api, services.get(i))).isEqualTo(tokens.get(i));
+            }
+        }
+    }
+
+    @Test
+    void restartWhenAServiceWasDisabledJustAfterItsGrantThenItsTokenStaysRevoked(@TempDir Path dir) {
+        Map<String, String> env = Map.of("MKTO_ADMIN_TOKEN", "restart-admin-token-0123");
+        String admin = "restart-admin-token-0123";
+        List<String[]> services;
+        List<String> revoked = new ArrayList<>();
+        try (MktoServer s = start(dir, env)) {
+            Api api = new Api(s.baseUrl());
+            services = services(api, admin, 8);
+            for (String[] service : services) {
+                revoked.add(grant(api, service));
+                api.method("PATCH", "/admin/api/v1/services/" + service[2], admin, "application/json", "{\"enabled\":false}");
+            }
+        }
+        try (MktoServer s = start(dir, env)) {
+            Api api = new Api(s.baseUrl());
+            for (int i = 0; i < services.size(); i++) {
+                api.method("PATCH", "/admin/api/v1/services/" + services.get(i)[2], admin, "application/json", "{\"enabled\":true}");
+                assertThat(api.get("/rest/v1/leads/describe.json", revoked.get(i)).errorCode()).isEqualTo("601");
+                String fresh = grant(api, services.get(i));
+                assertThat(fresh).isNotEqualTo(revoked.get(i));
+                assertThat(api.get("/rest/v1/leads/describe.json", fresh).success()).isTrue();
+            }
         }
     }
 

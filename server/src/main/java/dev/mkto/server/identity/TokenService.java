@@ -29,9 +29,10 @@ import org.jdbi.v3.core.Jdbi;
  * its service is disabled or deleted or its user deactivated or expired.
  *
  * <p>The hot path is in memory: token hash → service, service → caller. Tokens are stored only as
- * hashes; see {@link TokenStore}.
+ * hashes; see {@link TokenStore}. On a database of this process alone, every live token is in
+ * memory from start-up on, and new ones are written behind their grants.
  */
-public final class TokenService implements Changes.Listener {
+public final class TokenService implements Changes.Listener, AutoCloseable {
 
     /** What the identity endpoint answers. */
     public record Grant(String accessToken, long expiresIn, String scope) {
@@ -68,8 +69,9 @@ public final class TokenService implements Changes.Listener {
         return Caffeine.newBuilder().maximumSize(maximumSize).executor(Runnable::run);
     }
 
-    public TokenService(Jdbi jdbi, CustomServices services, Instances instances, KeyRing keys, InstantSource clock) {
-        this.store = new TokenStore(jdbi);
+    /** {@code exclusive}: only this process uses the database (embedded H2), not several (PostgreSQL). */
+    public TokenService(Jdbi jdbi, boolean exclusive, CustomServices services, Instances instances, KeyRing keys, InstantSource clock) {
+        this.store = new TokenStore(jdbi, exclusive);
         this.callers = new CallerLoader(jdbi);
         this.services = services;
         this.instances = instances;
@@ -77,6 +79,12 @@ public final class TokenService implements Changes.Listener {
         this.clock = clock;
         for (int i = 0; i < locks.length; i++) {
             locks[i] = new ReentrantLock();
+        }
+        if (exclusive) {
+            store.allLive(clock.millis()).forEach((serviceId, stored) -> {
+                String token = derive(stored.nonce());
+                live.put(serviceId, new Live(token, KeyRing.sha256(token), stored.expiresAt()));
+            });
         }
     }
 
@@ -143,14 +151,19 @@ public final class TokenService implements Changes.Listener {
         return store.purgeExpiredBefore(clock.millis() - KEEP_EXPIRED.toMillis());
     }
 
-    /** Drops everything cached: grants, credentials, token → service, live tokens (all reload from the database). */
+    /**
+     * Drops everything cached: grants, credentials, token → service, and live tokens unless this
+     * process alone uses the database (then they are its own, and revocations remove them).
+     */
     @Override
     public void changed() {
         callerCache.invalidateAll();
         credentials.invalidateAll();
         tokens.invalidateAll();
         unknownTokens.invalidateAll();
-        live.clear();
+        if (!store.exclusive()) {
+            live.clear();
+        }
     }
 
     @Override
@@ -158,6 +171,12 @@ public final class TokenService implements Changes.Listener {
         store.revoke(serviceIds);
         serviceIds.forEach(live::remove);
         tokens.asMap().values().removeIf(s -> serviceIds.contains(s.serviceId()));
+    }
+
+    /** Writes the tokens not yet written. */
+    @Override
+    public void close() {
+        store.close();
     }
 
     private void requireUsable(Credentials c) {

@@ -1,7 +1,9 @@
 package dev.mkto.server.identity;
 
 import dev.mkto.server.store.Jdbc;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
@@ -9,8 +11,13 @@ import org.jdbi.v3.core.Jdbi;
  * Access tokens at rest. A token is stored only as its SHA-256; the live token of a service is
  * kept as a random nonce from which, with the server's token key, the token is derived again, so
  * that every process returns the same live token while it lasts.
+ *
+ * <p>On a database shared by several processes (PostgreSQL), a new token is claimed in the
+ * database before the grant answers: that claim is what makes every process return the same live
+ * token. On a database only this process can open (embedded H2), this process's memory already
+ * knows every live token, so new tokens are written behind the grants ({@link TokenWriter}).
  */
-final class TokenStore {
+final class TokenStore implements AutoCloseable {
 
     record Stored(long serviceId, long expiresAt, boolean expiryReported) {
     }
@@ -29,14 +36,39 @@ final class TokenStore {
     private static final String REVOKE_TOKENS = "DELETE FROM access_token WHERE service_id IN (<ids>)";
     private static final String REVOKE_LIVE = "UPDATE custom_service SET live_token_nonce = NULL, live_token_expires_at = NULL WHERE id IN (<ids>)";
     private static final String PURGE = "DELETE FROM access_token WHERE expires_at < :before";
+    private static final String ALL_LIVE = "SELECT id, live_token_nonce, live_token_expires_at FROM custom_service "
+            + "WHERE live_token_expires_at > :now";
 
     private final Jdbi jdbi;
+    private final TokenWriter writer;
 
-    TokenStore(Jdbi jdbi) {
+    /** {@code exclusive}: only this process uses the database, so new tokens are written behind their grants. */
+    TokenStore(Jdbi jdbi, boolean exclusive) {
         this.jdbi = jdbi;
+        this.writer = exclusive ? new TokenWriter(jdbi) : null;
+    }
+
+    /** True when this process alone uses the database: its memory is the authority on live tokens. */
+    boolean exclusive() {
+        return writer != null;
+    }
+
+    /** Every service's live token still valid at {@code now}, by service id. */
+    Map<Long, Live> allLive(long now) {
+        Map<Long, Live> all = new HashMap<>();
+        jdbi.useHandle(h -> h.createQuery(ALL_LIVE).bind("now", now)
+                .map((rs, ctx) -> Map.entry(rs.getLong(1), new Live(rs.getString(2), rs.getLong(3))))
+                .forEach(e -> all.put(e.getKey(), e.getValue())));
+        return all;
     }
 
     Optional<Stored> find(String hash) {
+        if (writer != null) {
+            TokenWriter.Claim queued = writer.unwritten(hash);
+            if (queued != null) {
+                return Optional.of(new Stored(queued.serviceId(), queued.expiresAt(), false));
+            }
+        }
         return jdbi.withHandle(h -> h.createQuery(FIND).bind("hash", hash)
                 .map((rs, ctx) -> new Stored(rs.getLong(1), rs.getLong(2), rs.getBoolean(3))).findOne());
     }
@@ -51,9 +83,15 @@ final class TokenStore {
 
     /**
      * Makes {@code nonce} the service's live token if it has none that is still valid at
-     * {@code now}; false when another request (on any process) got there first.
+     * {@code now}; false when another request (on any process) got there first. On a database of
+     * this process alone, the caller has checked that there is none, and the token is queued for
+     * writing.
      */
     boolean claimLive(long serviceId, String nonce, String hash, long now, long expiresAt) {
+        if (writer != null) {
+            writer.add(new TokenWriter.Claim(serviceId, nonce, hash, now, expiresAt));
+            return true;
+        }
         return jdbi.inTransaction(h -> {
             int claimed = Jdbc.with(h, CLAIM_LIVE, claim -> {
                 claim.setString(1, nonce);
@@ -78,10 +116,16 @@ final class TokenStore {
 
     /** True for exactly one caller: the first to present this token after it expired. */
     boolean reportExpiry(String hash) {
+        if (writer != null) {
+            writer.awaitWritten();
+        }
         return jdbi.withHandle(h -> h.createUpdate(REPORT_EXPIRY).bind("hash", hash).execute()) == 1;
     }
 
     void revoke(List<Long> serviceIds) {
+        if (writer != null) {
+            writer.cancel(serviceIds);
+        }
         jdbi.useHandle(h -> {
             h.createUpdate(REVOKE_TOKENS).bindList("ids", serviceIds).execute();
             h.createUpdate(REVOKE_LIVE).bindList("ids", serviceIds).execute();
@@ -91,5 +135,13 @@ final class TokenStore {
     /** Forgets tokens that expired before {@code before}; returns how many. */
     int purgeExpiredBefore(long before) {
         return jdbi.withHandle(h -> h.createUpdate(PURGE).bind("before", before).execute());
+    }
+
+    /** Writes the tokens not yet written. */
+    @Override
+    public void close() {
+        if (writer != null) {
+            writer.close();
+        }
     }
 }

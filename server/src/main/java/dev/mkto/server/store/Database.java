@@ -25,10 +25,12 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
     private final Dialect dialect;
+    private final boolean exclusive;
 
-    private Database(HikariDataSource dataSource, Dialect dialect) {
+    private Database(HikariDataSource dataSource, Dialect dialect, boolean exclusive) {
         this.dataSource = dataSource;
         this.dialect = dialect;
+        this.exclusive = exclusive;
         this.jdbi = Jdbi.create(dataSource);
     }
 
@@ -55,7 +57,18 @@ public final class Database implements AutoCloseable {
             dataSource.close();
             throw e;
         }
-        return new Database(dataSource, dialect);
+        return new Database(dataSource, dialect, isExclusive(url));
+    }
+
+    /**
+     * Whether a URL opens a database no other process can use while this one has it: an embedded
+     * H2 file or memory database (H2 locks the file), not H2 over TCP or with {@code AUTO_SERVER},
+     * and never PostgreSQL.
+     */
+    public static boolean isExclusive(String url) {
+        String u = url.toUpperCase(java.util.Locale.ROOT);
+        return u.startsWith("JDBC:H2:") && !u.startsWith("JDBC:H2:TCP:") && !u.startsWith("JDBC:H2:SSL:")
+                && !u.replace(" ", "").contains(";AUTO_SERVER=TRUE");
     }
 
     /** The dialect a JDBC URL selects; anything but H2 and PostgreSQL is refused. */
@@ -92,6 +105,11 @@ public final class Database implements AutoCloseable {
 
     public Dialect dialect() {
         return dialect;
+    }
+
+    /** True when only this process can use the database (see {@link #isExclusive}). */
+    public boolean exclusive() {
+        return exclusive;
     }
 
     @Override

@@ -1,0 +1,195 @@
+package dev.mkto.server.identity;
+
+import dev.mkto.server.store.Jdbc;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes new tokens to a database that only this process uses, behind the grants that issued
+ * them: one thread takes every token granted since its last write and stores them in one
+ * transaction, so a grant never waits for the disk and a burst of grants costs one commit. Until a
+ * token is written it is found here ({@link #unwritten}); revoking a service first drops its
+ * unwritten tokens and waits for a write in progress, so a revoked token is never written after
+ * its revocation.
+ */
+final class TokenWriter implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TokenWriter.class);
+
+    /** A token to store: it becomes its service's live token. */
+    record Claim(long serviceId, String nonce, String hash, long issuedAt, long expiresAt) {
+        @Override
+        public String toString() {
+            return "Claim[service=" + serviceId + "]";
+        }
+    }
+
+    private static final String SET_LIVE = "UPDATE custom_service SET live_token_nonce = ?, live_token_expires_at = ? WHERE id = ?";
+    private static final String INSERT = "INSERT INTO access_token (token_hash, service_id, issued_at, expires_at, expiry_reported) "
+            + "VALUES (?, ?, ?, ?, FALSE)";
+
+    private final Jdbi jdbi;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition queuedOrClosed = lock.newCondition();
+    private final Condition progressed = lock.newCondition();
+    private final Map<String, Claim> unwritten = new ConcurrentHashMap<>();
+    private List<Claim> queue = new ArrayList<>();
+    private long queuedCount;
+    private long doneCount;
+    private boolean closed;
+    private final Thread thread;
+
+    TokenWriter(Jdbi jdbi) {
+        this.jdbi = jdbi;
+        this.thread = Thread.ofPlatform().daemon().name("mkto-token-writer").start(this::run);
+    }
+
+    /** Queues a token for writing; it is found by {@link #unwritten} until it is written. */
+    void add(Claim claim) {
+        unwritten.put(claim.hash(), claim);
+        lock.lock();
+        try {
+            queue.add(claim);
+            queuedCount++;
+            queuedOrClosed.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The queued or in-progress token with this hash, if there is one. */
+    Claim unwritten(String hash) {
+        return unwritten.get(hash);
+    }
+
+    /** Returns once every token queued before this call is written (or could not be). */
+    void awaitWritten() {
+        lock.lock();
+        try {
+            long target = queuedCount;
+            while (doneCount < target && thread.isAlive()) {
+                progressed.awaitUninterruptibly();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Drops the queued tokens of these services, then waits for a write in progress to finish. */
+    void cancel(Collection<Long> serviceIds) {
+        lock.lock();
+        try {
+            int before = queue.size();
+            queue.removeIf(c -> serviceIds.contains(c.serviceId()));
+            doneCount += before - queue.size();
+        } finally {
+            lock.unlock();
+        }
+        unwritten.values().removeIf(c -> serviceIds.contains(c.serviceId()));
+        awaitWritten();
+    }
+
+    /** Writes what is queued, then stops the writer. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            queuedOrClosed.signal();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        while (true) {
+            List<Claim> batch;
+            lock.lock();
+            try {
+                while (queue.isEmpty() && !closed) {
+                    queuedOrClosed.awaitUninterruptibly();
+                }
+                if (queue.isEmpty()) {
+                    progressed.signalAll();
+                    return;
+                }
+                batch = queue;
+                queue = new ArrayList<>();
+            } finally {
+                lock.unlock();
+            }
+            write(batch);
+            batch.forEach(c -> unwritten.remove(c.hash(), c));
+            lock.lock();
+            try {
+                doneCount += batch.size();
+                progressed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** All in one transaction; if that fails, one at a time, so that one bad token loses only itself. */
+    private void write(List<Claim> batch) {
+        try {
+            jdbi.useTransaction(h -> store(h, batch));
+        } catch (RuntimeException batchFailed) {
+            for (Claim c : batch) {
+                try {
+                    jdbi.useTransaction(h -> store(h, List.of(c)));
+                } catch (RuntimeException e) {
+                    // a service deleted meanwhile, for one; the message could quote the row, so only its state is logged
+                    LOG.warn("a token of service {} could not be stored ({}); it works until this process stops",
+                            c.serviceId(), state(e));
+                }
+            }
+        }
+    }
+
+    private static void store(Handle h, List<Claim> batch) {
+        Jdbc.with(h, SET_LIVE, update -> {
+            for (Claim c : batch) {
+                update.setString(1, c.nonce());
+                update.setLong(2, c.expiresAt());
+                update.setLong(3, c.serviceId());
+                update.addBatch();
+            }
+            return update.executeBatch();
+        });
+        Jdbc.with(h, INSERT, insert -> {
+            for (Claim c : batch) {
+                insert.setString(1, c.hash());
+                insert.setLong(2, c.serviceId());
+                insert.setLong(3, c.issuedAt());
+                insert.setLong(4, c.expiresAt());
+                insert.addBatch();
+            }
+            return insert.executeBatch();
+        });
+    }
+
+    private static String state(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s) {
+                return "SQLSTATE " + s.getSQLState();
+            }
+        }
+        return e.getClass().getSimpleName();
+    }
+}
