@@ -1,6 +1,8 @@
 package dev.mkto.server.identity;
 
 import dev.mkto.server.store.Jdbc;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,10 +14,11 @@ import org.jdbi.v3.core.Jdbi;
  * kept as a random nonce from which, with the server's token key, the token is derived again, so
  * that every process returns the same live token while it lasts.
  *
- * <p>On a database shared by several processes (PostgreSQL), a new token is claimed in the
- * database before the grant answers: that claim is what makes every process return the same live
- * token. On a database only this process can open (embedded H2), this process's memory already
- * knows every live token, so new tokens are written behind the grants ({@link TokenWriter}).
+ * <p>On a database shared by several processes (PostgreSQL), a new token is claimed on its
+ * service's row before the grant answers: that claim is what makes every process return the same
+ * live token. On a database only this process can open (embedded H2), this process's memory
+ * already knows every live token, so a new token's row — which carries its nonce too — is written
+ * behind the grant ({@link TokenWriter}), and start-up reads the live tokens from those rows.
  */
 final class TokenStore implements AutoCloseable {
 
@@ -30,14 +33,15 @@ final class TokenStore implements AutoCloseable {
     // positional: a grant's two writes in plain JDBC (Jdbi's statement set-up was a quarter of a claim)
     private static final String CLAIM_LIVE = "UPDATE custom_service SET live_token_nonce = ?, live_token_expires_at = ? "
             + "WHERE id = ? AND (live_token_expires_at IS NULL OR live_token_expires_at <= ?)";
-    private static final String INSERT = "INSERT INTO access_token (token_hash, service_id, issued_at, expires_at, expiry_reported) "
-            + "VALUES (?, ?, ?, ?, FALSE)";
+    static final String INSERT = "INSERT INTO access_token (token_hash, service_id, issued_at, expires_at, expiry_reported, nonce) "
+            + "VALUES (?, ?, ?, ?, FALSE, ?)";
     private static final String REPORT_EXPIRY = "UPDATE access_token SET expiry_reported = TRUE WHERE token_hash = :hash AND expiry_reported = FALSE";
     private static final String REVOKE_TOKENS = "DELETE FROM access_token WHERE service_id IN (<ids>)";
     private static final String REVOKE_LIVE = "UPDATE custom_service SET live_token_nonce = NULL, live_token_expires_at = NULL WHERE id IN (<ids>)";
     private static final String PURGE = "DELETE FROM access_token WHERE expires_at < :before";
     private static final String ALL_LIVE = "SELECT id, live_token_nonce, live_token_expires_at FROM custom_service "
-            + "WHERE live_token_expires_at > :now";
+            + "WHERE live_token_expires_at > :now UNION ALL "
+            + "SELECT service_id, nonce, expires_at FROM access_token WHERE nonce IS NOT NULL AND expires_at > :now";
 
     private final Jdbi jdbi;
     private final TokenWriter writer;
@@ -53,13 +57,26 @@ final class TokenStore implements AutoCloseable {
         return writer != null;
     }
 
-    /** Every service's live token still valid at {@code now}, by service id. */
+    /**
+     * Every service's live token still valid at {@code now}, by service id: the latest of the one
+     * its service's row names (claimed on a shared database) and those its tokens' rows carry.
+     */
     Map<Long, Live> allLive(long now) {
         Map<Long, Live> all = new HashMap<>();
         jdbi.useHandle(h -> h.createQuery(ALL_LIVE).bind("now", now)
                 .map((rs, ctx) -> Map.entry(rs.getLong(1), new Live(rs.getString(2), rs.getLong(3))))
-                .forEach(e -> all.put(e.getKey(), e.getValue())));
+                .forEach(e -> all.merge(e.getKey(), e.getValue(), (a, b) -> a.expiresAt() >= b.expiresAt() ? a : b)));
         return all;
+    }
+
+    /** Binds {@link #INSERT}. */
+    static void bindInsert(PreparedStatement insert, String hash, long serviceId, long issuedAt, long expiresAt, String nonce)
+            throws SQLException {
+        insert.setString(1, hash);
+        insert.setLong(2, serviceId);
+        insert.setLong(3, issuedAt);
+        insert.setLong(4, expiresAt);
+        insert.setString(5, nonce);
     }
 
     Optional<Stored> find(String hash) {
@@ -104,10 +121,7 @@ final class TokenStore implements AutoCloseable {
                 return false;
             }
             Jdbc.with(h, INSERT, insert -> {
-                insert.setString(1, hash);
-                insert.setLong(2, serviceId);
-                insert.setLong(3, now);
-                insert.setLong(4, expiresAt);
+                bindInsert(insert, hash, serviceId, now, expiresAt, nonce);
                 return insert.executeUpdate();
             });
             return true;

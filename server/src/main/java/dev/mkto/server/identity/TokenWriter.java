@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes new tokens to a database that only this process uses, behind the grants that issued
- * them: one thread takes every token granted since its last write and stores them in one
+ * them: one thread takes every token granted since its last write and inserts their rows (each
+ * with the nonce its token is derived from, so that start-up finds the live tokens) in one
  * transaction, so a grant never waits for the disk and a burst of grants costs one commit. Until a
  * token is written it is found here ({@link #unwritten}); revoking a service first drops its
  * unwritten tokens and waits for a write in progress, so a revoked token is never written after
@@ -34,9 +35,6 @@ final class TokenWriter implements AutoCloseable {
         }
     }
 
-    private static final String SET_LIVE = "UPDATE custom_service SET live_token_nonce = ?, live_token_expires_at = ? WHERE id = ?";
-    private static final String INSERT = "INSERT INTO access_token (token_hash, service_id, issued_at, expires_at, expiry_reported) "
-            + "VALUES (?, ?, ?, ?, FALSE)";
 
     private final Jdbi jdbi;
     private final ReentrantLock lock = new ReentrantLock();
@@ -163,21 +161,9 @@ final class TokenWriter implements AutoCloseable {
     }
 
     private static void store(Handle h, List<Claim> batch) {
-        Jdbc.with(h, SET_LIVE, update -> {
+        Jdbc.with(h, TokenStore.INSERT, insert -> {
             for (Claim c : batch) {
-                update.setString(1, c.nonce());
-                update.setLong(2, c.expiresAt());
-                update.setLong(3, c.serviceId());
-                update.addBatch();
-            }
-            return update.executeBatch();
-        });
-        Jdbc.with(h, INSERT, insert -> {
-            for (Claim c : batch) {
-                insert.setString(1, c.hash());
-                insert.setLong(2, c.serviceId());
-                insert.setLong(3, c.issuedAt());
-                insert.setLong(4, c.expiresAt());
+                TokenStore.bindInsert(insert, c.hash(), c.serviceId(), c.issuedAt(), c.expiresAt(), c.nonce());
                 insert.addBatch();
             }
             return insert.executeBatch();

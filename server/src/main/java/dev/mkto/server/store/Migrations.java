@@ -38,7 +38,8 @@ final class Migrations {
             "V3__activities_lists_campaigns.sql",
             "V4__objects.sql",
             "V5__bulk_extract.sql",
-            "V6__lookup_indexes.sql");
+            "V6__lookup_indexes.sql",
+            "V7__token_nonce.sql");
 
     private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
     private static final String LOCATION = "/db/migration/";

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * Tokens written behind their grants on a database of one process: found before they are
- * written, and never written once their service is revoked. A transaction holding a service's
- * row keeps the writer busy, so that revocations meet tokens queued and tokens being written.
+ * written, and never written once their service is revoked. A transaction inserting a token's
+ * key first keeps the writer busy, so that revocations meet tokens queued and tokens being written.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TokenStoreTest {
@@ -48,10 +48,11 @@ class TokenStoreTest {
         long now = System.currentTimeMillis();
         try (TokenStore store = new TokenStore(jdbi, true); Connection holder = DriverManager.getConnection(server.dbUrl(), "", "")) {
             holder.setAutoCommit(false);
-            holder.createStatement().executeUpdate("UPDATE custom_service SET description = description WHERE id = " + busy);
+            holder.createStatement().executeUpdate("INSERT INTO access_token (token_hash, service_id, issued_at, expires_at, expiry_reported)"
+                    + " VALUES ('hash-busy', " + busy + ", 0, 0, FALSE)");
             store.claimLive(busy, "nonce-busy", "hash-busy", now, now + HOUR);
             store.claimLive(inFlight, "nonce-in-flight", "hash-in-flight", now, now + HOUR);
-            Thread.sleep(100); // the writer has taken both and waits for the held row
+            Thread.sleep(100); // the writer has taken both and waits for the held key
             store.claimLive(queued, "nonce-queued", "hash-queued", now, now + HOUR);
 
             assertThat(store.find("hash-queued")).hasValueSatisfying(s -> assertThat(s.serviceId()).isEqualTo(queued));
@@ -90,6 +91,24 @@ class TokenStoreTest {
         try (TokenStore store = new TokenStore(jdbi, true)) {
             assertThat(store.allLive(now)).containsKeys(ids.toArray(Long[]::new));
             assertThat(store.allLive(now).get(ids.getFirst()).nonce()).isEqualTo("nonce-" + ids.getFirst());
+        }
+    }
+
+    @Test
+    void allLiveWhenTheServicesRowAndItsTokensRowsNameLiveTokensThenTheLatestOfThem() {
+        long claimedOnItsRow = admin.serviceWith("Read-Only Lead").id();
+        long both = admin.serviceWith("Read-Only Lead").id();
+        long now = System.currentTimeMillis();
+        // a token claimed on the service's row (a shared database, or a database written before tokens' rows kept their nonce)
+        jdbi.useHandle(h -> h.execute("UPDATE custom_service SET live_token_nonce = 'on-row', live_token_expires_at = ? WHERE id IN (?, ?)",
+                now + HOUR, claimedOnItsRow, both));
+        try (TokenStore store = new TokenStore(jdbi, true)) {
+            store.claimLive(both, "later", "hash-later", now + 1000, now + 1000 + HOUR);
+            store.claimLive(both, "expired", "hash-expired", now - 2 * HOUR, now - HOUR);
+        }
+        try (TokenStore store = new TokenStore(jdbi, true)) {
+            assertThat(store.allLive(now).get(claimedOnItsRow)).isEqualTo(new TokenStore.Live("on-row", now + HOUR));
+            assertThat(store.allLive(now).get(both)).isEqualTo(new TokenStore.Live("later", now + 1000 + HOUR));
         }
     }
 
