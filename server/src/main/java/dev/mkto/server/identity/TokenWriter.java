@@ -35,7 +35,6 @@ final class TokenWriter implements AutoCloseable {
         }
     }
 
-
     private final Jdbi jdbi;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition queuedOrClosed = lock.newCondition();
@@ -45,6 +44,7 @@ final class TokenWriter implements AutoCloseable {
     private long queuedCount;
     private long doneCount;
     private boolean closed;
+    private boolean stopped;
     private final Thread thread;
 
     TokenWriter(Jdbi jdbi) {
@@ -75,7 +75,7 @@ final class TokenWriter implements AutoCloseable {
         lock.lock();
         try {
             long target = queuedCount;
-            while (doneCount < target && thread.isAlive()) {
+            while (doneCount < target && !stopped) {
                 progressed.awaitUninterruptibly();
             }
         } finally {
@@ -115,31 +115,45 @@ final class TokenWriter implements AutoCloseable {
     }
 
     private void run() {
-        while (true) {
+        try {
             List<Claim> batch;
-            lock.lock();
-            try {
-                while (queue.isEmpty() && !closed) {
-                    queuedOrClosed.awaitUninterruptibly();
-                }
-                if (queue.isEmpty()) {
+            while ((batch = take()) != null) {
+                write(batch);
+                batch.forEach(c -> unwritten.remove(c.hash(), c));
+                lock.lock();
+                try {
+                    doneCount += batch.size();
                     progressed.signalAll();
-                    return;
+                } finally {
+                    lock.unlock();
                 }
-                batch = queue;
-                queue = new ArrayList<>();
-            } finally {
-                lock.unlock();
             }
-            write(batch);
-            batch.forEach(c -> unwritten.remove(c.hash(), c));
+        } finally {
             lock.lock();
             try {
-                doneCount += batch.size();
+                stopped = true; // nobody waits for a writer that is gone
                 progressed.signalAll();
             } finally {
                 lock.unlock();
             }
+        }
+    }
+
+    /** Everything queued, once there is something; null when closed with nothing left. */
+    private List<Claim> take() {
+        lock.lock();
+        try {
+            while (queue.isEmpty() && !closed) {
+                queuedOrClosed.awaitUninterruptibly();
+            }
+            if (queue.isEmpty()) {
+                return null;
+            }
+            List<Claim> batch = queue;
+            queue = new ArrayList<>();
+            return batch;
+        } finally {
+            lock.unlock();
         }
     }
 
