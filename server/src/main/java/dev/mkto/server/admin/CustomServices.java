@@ -6,9 +6,12 @@ import dev.mkto.server.http.Json;
 import dev.mkto.server.store.Jdbc;
 import dev.mkto.server.store.KeyRing;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -65,9 +68,9 @@ public final class CustomServices {
             + "WHERE s.instance_id = :instance AND s.client_id = :clientId";
     private static final String SECRET_OF = "SELECT secret_enc FROM custom_service WHERE instance_id = :instance AND id = :id";
     // positional, in plain JDBC: read for every grant to a client not cached yet
-    private static final String CREDENTIALS = "SELECT s.id, s.instance_id, s.name, s.client_id, s.secret_mac, s.enabled, u.email, "
-            + "u.api_only, u.active, u.invited, u.expires_at FROM custom_service s JOIN app_user u ON u.id = s.user_id "
-            + "WHERE s.client_id = ?";
+    private static final String ALL_CREDENTIALS = "SELECT s.id, s.instance_id, s.name, s.client_id, s.secret_mac, s.enabled, u.email, "
+            + "u.api_only, u.active, u.invited, u.expires_at FROM custom_service s JOIN app_user u ON u.id = s.user_id";
+    private static final String CREDENTIALS = ALL_CREDENTIALS + " WHERE s.client_id = ?";
     private static final String CLIENT_ID_TAKEN = "SELECT COUNT(*) FROM custom_service WHERE client_id = :clientId";
     private static final String NAME_TAKEN = "SELECT COUNT(*) FROM custom_service WHERE instance_id = :instance AND name = :name AND id <> :id";
     private static final String INSERT = "INSERT INTO custom_service (instance_id, name, description, user_id, client_id, secret_enc, "
@@ -133,15 +136,30 @@ public final class CustomServices {
         return jdbi.withHandle(h -> Jdbc.with(h, CREDENTIALS, query -> {
             query.setString(1, clientId);
             try (ResultSet rs = query.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                long expires = rs.getLong(11);
-                Long expiresAt = rs.wasNull() ? null : expires;
-                return Optional.of(new Credentials(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                        rs.getBoolean(6), rs.getString(7), rs.getBoolean(8), rs.getBoolean(9), rs.getBoolean(10), expiresAt));
+                return rs.next() ? Optional.of(credentials(rs)) : Optional.empty();
             }
         }));
+    }
+
+    /** For the identity service: every service's credentials, by client id. */
+    public Map<String, Credentials> allCredentials() {
+        return jdbi.withHandle(h -> Jdbc.with(h, ALL_CREDENTIALS, query -> {
+            Map<String, Credentials> all = new HashMap<>();
+            try (ResultSet rs = query.executeQuery()) {
+                while (rs.next()) {
+                    Credentials c = credentials(rs);
+                    all.put(c.clientId(), c);
+                }
+            }
+            return all;
+        }));
+    }
+
+    private static Credentials credentials(ResultSet rs) throws SQLException {
+        long expires = rs.getLong(11);
+        Long expiresAt = rs.wasNull() ? null : expires;
+        return new Credentials(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getBoolean(6), rs.getString(7), rs.getBoolean(8), rs.getBoolean(9), rs.getBoolean(10), expiresAt);
     }
 
     /** Creates a service owned by an active API-only user (by e-mail); returns it with its secret. */
@@ -156,7 +174,7 @@ public final class CustomServices {
         if (!SECRET.matcher(secret).matches()) {
             throw AdminException.invalid("clientSecret must be 16–128 printable characters without spaces (32 letters and digits, for instance)");
         }
-        return jdbi.inTransaction(h -> {
+        Details created = jdbi.inTransaction(h -> {
             Users.User owner = owner(instance, draft.user());
             if (h.createQuery(NAME_TAKEN).bind("instance", instance).bind("name", name).bind("id", -1L).mapTo(Long.class).one() > 0) {
                 throw AdminException.conflict("a custom service named '" + name + "' already exists");
@@ -170,6 +188,8 @@ public final class CustomServices {
                     .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
             return new Details(get(instance, id), secret);
         });
+        events.changed(); // a client id unknown until now: no process may still answer that it does not exist
+        return created;
     }
 
     /**

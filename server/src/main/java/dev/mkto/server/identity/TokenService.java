@@ -16,9 +16,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jdbi.v3.core.Jdbi;
 
@@ -30,7 +32,8 @@ import org.jdbi.v3.core.Jdbi;
  *
  * <p>The hot path is in memory: token hash → service, service → caller. Tokens are stored only as
  * hashes; see {@link TokenStore}. On a database of this process alone, every live token is in
- * memory from start-up on, and new ones are written behind their grants.
+ * memory from start-up on, new ones are written behind their grants, and every service's
+ * credentials are held in memory (read in one query by the first grant after start-up or a change).
  */
 public final class TokenService implements Changes.Listener, AutoCloseable {
 
@@ -45,7 +48,7 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
     private static final String SUFFIX = "mk";
     private static final Duration KEEP_EXPIRED = Duration.ofDays(1);
 
-    private record Live(String token, String hash, long expiresAt) {
+    private record Live(long serviceId, String token, String hash, long expiresAt) {
     }
 
     private final TokenStore store;
@@ -56,10 +59,16 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
     private final InstantSource clock;
     private final ReentrantLock[] locks = new ReentrantLock[64];
     private final ConcurrentHashMap<Long, Live> live = new ConcurrentHashMap<>();
+    /** The same live tokens by hash: found without the bounded cache's upkeep, about half a new token's cost there. */
+    private final ConcurrentHashMap<String, Live> liveByHash = new ConcurrentHashMap<>();
     private final Cache<String, TokenStore.Stored> tokens = cache(1_000_000).expireAfterWrite(Duration.ofDays(8)).build();
     private final Cache<String, Boolean> unknownTokens = cache(10_000).expireAfterWrite(Duration.ofSeconds(30)).build();
     private final Cache<Long, Optional<CallerLoader.Loaded>> callerCache = cache(100_000).build();
     private final Cache<String, Optional<Credentials>> credentials = cache(100_000).expireAfterWrite(Duration.ofMinutes(10)).build();
+    /** On a database of this process alone: every service's credentials, read again after a change. */
+    private volatile Map<String, Credentials> allCredentials;
+    private final AtomicLong changes = new AtomicLong();
+    private final ReentrantLock credentialsLoad = new ReentrantLock();
 
     /**
      * A bounded cache that does its upkeep on the calling thread: handed to the common pool, it
@@ -83,14 +92,14 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
         if (exclusive) {
             store.allLive(clock.millis()).forEach((serviceId, stored) -> {
                 String token = derive(stored.nonce());
-                live.put(serviceId, new Live(token, KeyRing.sha256(token), stored.expiresAt()));
+                remember(serviceId, token, KeyRing.sha256(token), stored.expiresAt());
             });
         }
     }
 
     /** The client-credentials grant: checks the client, then returns its live token or a new one. */
     public Grant issue(String clientId, String clientSecret) {
-        Credentials c = credentials.get(clientId, services::credentials)
+        Credentials c = credentials(clientId)
                 .orElseThrow(() -> IdentityException.unauthorized("No client with requested id: " + printable(clientId)));
         if (!keys.matches(clientSecret, c.secretMac())) {
             throw IdentityException.badCredentials();
@@ -101,7 +110,7 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
 
     /** The instance a client id belongs to, if it exists. */
     public Optional<Long> instanceOf(String clientId) {
-        return credentials.get(clientId, services::credentials).map(Credentials::instanceId);
+        return credentials(clientId).map(Credentials::instanceId);
     }
 
     /** LaunchPoint "Get Token": the same live token identity would return, under the same rules. */
@@ -121,7 +130,11 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
             throw MarketoException.of(ErrorCode.ACCESS_TOKEN_INVALID);
         }
         String hash = KeyRing.sha256(token);
-        TokenStore.Stored stored = tokens.getIfPresent(hash);
+        long now = clock.millis();
+        Live l = liveByHash.get(hash);
+        TokenStore.Stored stored = l != null && now < l.expiresAt()
+                ? new TokenStore.Stored(l.serviceId(), l.expiresAt(), false)
+                : tokens.getIfPresent(hash);
         if (stored == null) {
             if (unknownTokens.getIfPresent(hash) != null) {
                 throw MarketoException.of(ErrorCode.ACCESS_TOKEN_INVALID);
@@ -133,7 +146,6 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
             }
             tokens.put(hash, stored);
         }
-        long now = clock.millis();
         if (now >= stored.expiresAt()) {
             boolean first = !stored.expiryReported() && store.reportExpiry(hash);
             tokens.put(hash, new TokenStore.Stored(stored.serviceId(), stored.expiresAt(), true));
@@ -157,12 +169,15 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
      */
     @Override
     public void changed() {
+        changes.incrementAndGet();
+        allCredentials = null;
         callerCache.invalidateAll();
         credentials.invalidateAll();
         tokens.invalidateAll();
         unknownTokens.invalidateAll();
         if (!store.exclusive()) {
             live.clear();
+            liveByHash.clear();
         }
     }
 
@@ -170,6 +185,7 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
     public void revokeTokens(List<Long> serviceIds) {
         store.revoke(serviceIds);
         serviceIds.forEach(live::remove);
+        liveByHash.values().removeIf(l -> serviceIds.contains(l.serviceId()));
         tokens.asMap().values().removeIf(s -> serviceIds.contains(s.serviceId()));
     }
 
@@ -177,6 +193,39 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
     @Override
     public void close() {
         store.close();
+    }
+
+    /**
+     * The credentials of a client id. A process that shares the database reads them per client id
+     * (cached until a change); a process alone on it holds every service's credentials, read in one
+     * query by the first grant after start-up or after a change, so that a client never seen
+     * before costs no read.
+     */
+    private Optional<Credentials> credentials(String clientId) {
+        if (!store.exclusive()) {
+            return credentials.get(clientId, services::credentials);
+        }
+        Map<String, Credentials> all = allCredentials;
+        return Optional.ofNullable((all != null ? all : loadCredentials()).get(clientId));
+    }
+
+    private Map<String, Credentials> loadCredentials() {
+        credentialsLoad.lock();
+        try {
+            Map<String, Credentials> all = allCredentials;
+            if (all != null) {
+                return all;
+            }
+            long before = changes.get();
+            all = services.allCredentials();
+            allCredentials = all;
+            if (changes.get() != before) {
+                allCredentials = null; // a change during the read: the next grant reads again
+            }
+            return all;
+        } finally {
+            credentialsLoad.unlock();
+        }
     }
 
     private void requireUsable(Credentials c) {
@@ -235,9 +284,12 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
     }
 
     private Live remember(long serviceId, String token, String hash, long expiresAt) {
-        Live l = new Live(token, hash, expiresAt);
-        live.put(serviceId, l);
-        tokens.put(hash, new TokenStore.Stored(serviceId, expiresAt, false));
+        Live l = new Live(serviceId, token, hash, expiresAt);
+        Live replaced = live.put(serviceId, l);
+        liveByHash.put(hash, l);
+        if (replaced != null && !replaced.hash().equals(hash)) {
+            liveByHash.remove(replaced.hash(), replaced); // found in the store from now on, to be told it expired
+        }
         return l;
     }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -26,6 +27,12 @@ import org.slf4j.LoggerFactory;
 final class TokenWriter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TokenWriter.class);
+    /**
+     * After each write the writer pauses this long before taking the next batch, so that grants
+     * arriving meanwhile join it without waking the writer (a wake-up per grant cost about 3 % of
+     * a grant's CPU); only a writer with nothing left to do waits to be woken.
+     */
+    private static final long PAUSE_NANOS = 1_000_000;
 
     /** A token to store: it becomes its service's live token. */
     record Claim(long serviceId, String nonce, String hash, long issuedAt, long expiresAt) {
@@ -45,6 +52,7 @@ final class TokenWriter implements AutoCloseable {
     private long doneCount;
     private boolean closed;
     private boolean stopped;
+    private boolean sleeping;
     private final Thread thread;
 
     TokenWriter(Jdbi jdbi) {
@@ -59,7 +67,9 @@ final class TokenWriter implements AutoCloseable {
         try {
             queue.add(claim);
             queuedCount++;
-            queuedOrClosed.signal();
+            if (sleeping) {
+                queuedOrClosed.signal();
+            }
         } finally {
             lock.unlock();
         }
@@ -139,13 +149,16 @@ final class TokenWriter implements AutoCloseable {
         }
     }
 
-    /** Everything queued, once there is something; null when closed with nothing left. */
+    /** After a pause, everything queued, once there is something; null when closed with nothing left. */
     private List<Claim> take() {
+        LockSupport.parkNanos(PAUSE_NANOS);
         lock.lock();
         try {
             while (queue.isEmpty() && !closed) {
+                sleeping = true;
                 queuedOrClosed.awaitUninterruptibly();
             }
+            sleeping = false;
             if (queue.isEmpty()) {
                 return null;
             }

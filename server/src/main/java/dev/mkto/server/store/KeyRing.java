@@ -31,17 +31,22 @@ public final class KeyRing {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
+    /** Never updated: each use takes a copy, which costs a fraction of a provider lookup. */
+    private static final MessageDigest SHA_256 = sha256Digest();
+
     private final SecretKeySpec encryptionKey;
-    private final byte[] macKey;
-    private final byte[] tokenKey;
+    /** Initialised with their keys and never updated: each use takes a copy (see {@link #hmac}). */
+    private final Mac macKey;
+    private final Mac tokenKey;
 
     public KeyRing(byte[] master) {
         if (master.length != 32) {
             throw new IllegalArgumentException("the master key must be 32 bytes");
         }
-        this.encryptionKey = new SecretKeySpec(hmac(master, "mkto secret encryption v1"), "AES");
-        this.macKey = hmac(master, "mkto secret mac v1");
-        this.tokenKey = hmac(master, "mkto access token v1");
+        Mac masterKey = keyed(master);
+        this.encryptionKey = new SecretKeySpec(hmac(masterKey, "mkto secret encryption v1"), "AES");
+        this.macKey = keyed(hmac(masterKey, "mkto secret mac v1"));
+        this.tokenKey = keyed(hmac(masterKey, "mkto access token v1"));
     }
 
     /** Reads {@code dataDir/secret.key}, creating it (mode 0600) when absent. */
@@ -122,9 +127,10 @@ public final class KeyRing {
     /** SHA-256 of a value, hex: how tokens and the admin credential are stored. */
     public static String sha256(String value) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("SHA-256 is not available", e);
+            MessageDigest digest = (MessageDigest) SHA_256.clone();
+            return HexFormat.of().formatHex(digest.digest(value.getBytes(StandardCharsets.UTF_8)));
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 cannot be copied", e);
         }
     }
 
@@ -147,13 +153,31 @@ public final class KeyRing {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
-    private static byte[] hmac(byte[] key, String message) {
+    /** HMAC-SHA256 with the key {@code keyed} was initialised with, on a copy of it (thread-safe). */
+    private static byte[] hmac(Mac keyed, String message) {
+        try {
+            Mac mac = (Mac) keyed.clone();
+            return mac.doFinal(message.getBytes(StandardCharsets.UTF_8));
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("HmacSHA256 cannot be copied", e);
+        }
+    }
+
+    private static Mac keyed(byte[] key) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(message.getBytes(StandardCharsets.UTF_8));
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is not available", e);
+        }
+    }
+
+    private static MessageDigest sha256Digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
         }
     }
 

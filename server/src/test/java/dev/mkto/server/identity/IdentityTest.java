@@ -172,6 +172,26 @@ class IdentityTest {
     }
 
     @Test
+    void issueTokenWhenClientIdAskedForBeforeItsServiceExistedThenGrantedOnceItDoes() {
+        for (Backend backend : Backend.values()) {
+            try (TestServer s = backend == Backend.H2 ? null : TestServer.start(backend)) {
+                AdminClient a = s == null ? admin : s.admin();
+                String clientId = "later-" + AdminClient.unique("client");
+                assertThat(a.identity(clientId, "Chosen-Secret-0123456789").json().path("error_description").asString())
+                        .as(backend.name()).startsWith("No client with requested id");
+                String role = AdminClient.unique("role");
+                a.role(role, "Read-Only Lead");
+                String email = AdminClient.unique("api") + "@example.com";
+                a.apiUser(email, role);
+                a.create("/services", Map.of("name", AdminClient.unique("svc"), "user", email, "clientId", clientId,
+                        "clientSecret", "Chosen-Secret-0123456789"));
+                Api.Response granted = a.identity(clientId, "Chosen-Secret-0123456789");
+                assertThat(granted.status()).as("%s: %s", backend, granted.text()).isEqualTo(200);
+            }
+        }
+    }
+
+    @Test
     void issueTokenWhenSecretWrongThen401InvalidClientWithoutTheSecret() {
         AdminClient.Service s = newService();
         Api.Response r = admin.identity(s.clientId(), "WrongSecretWrongSecretWrongSecret");

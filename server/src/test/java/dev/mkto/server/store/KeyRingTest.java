@@ -3,10 +3,20 @@ package dev.mkto.server.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,6 +60,41 @@ class KeyRingTest {
         assertThat(k.matches("right-secret", mac)).isTrue();
         assertThat(k.matches("wrong-secret", mac)).isFalse();
         assertThat(k.matches("", mac)).isFalse();
+    }
+
+    @Test
+    void macAndTokenBytesWhenUsedFromManyThreadsThenHmacSha256UnderKeysDerivedFromTheMaster() throws Exception {
+        byte[] master = new byte[32];
+        master[31] = 7;
+        KeyRing k = new KeyRing(master);
+        byte[] macKey = hmac(master, "mkto secret mac v1");
+        byte[] tokenKey = hmac(master, "mkto access token v1");
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> checks = new ArrayList<>();
+            for (int i = 0; i < 2_000; i++) {
+                String value = "secret-" + i;
+                checks.add(pool.submit(() -> {
+                    assertThat(k.mac(value)).isEqualTo(HexFormat.of().formatHex(hmac(macKey, value)));
+                    assertThat(k.tokenBytes(value)).isEqualTo(hmac(tokenKey, value));
+                    assertThat(KeyRing.sha256(value)).isEqualTo(HexFormat.of().formatHex(
+                            MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8))));
+                    return null;
+                }));
+            }
+            for (Future<?> check : checks) {
+                check.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(KeyRing.sha256("abc")).isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    private static byte[] hmac(byte[] key, String message) throws Exception {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(key, "HmacSHA256"));
+        return mac.doFinal(message.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
