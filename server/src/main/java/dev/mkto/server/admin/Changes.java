@@ -1,8 +1,12 @@
 package dev.mkto.server.admin;
 
 import dev.mkto.server.store.Revisions;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -27,6 +31,8 @@ public final class Changes {
     private final Jdbi jdbi;
     private final Revisions revisions;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    /** Handles whose transaction has recorded a change and not yet ended. */
+    private final Set<Handle> pending = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
 
     public Changes(Jdbi jdbi, Revisions revisions) {
         this.jdbi = jdbi;
@@ -40,9 +46,17 @@ public final class Changes {
     /** Records a change (bumping the shared revision) and drops local caches now and after commit. */
     public void changed() {
         jdbi.useHandle(h -> {
-            revisions.bump(h);
-            if (h.isInTransaction()) {
-                h.afterCommit(this::notifyLocal);
+            if (!h.isInTransaction()) {
+                revisions.bump(h);
+            } else if (pending.add(h)) {
+                // the transaction's first change: one bump and one notification after its commit
+                // serve them all (a seed that creates 100,000 services is one transaction)
+                revisions.bump(h);
+                h.afterCommit(() -> {
+                    pending.remove(h);
+                    notifyLocal();
+                });
+                h.afterRollback(() -> pending.remove(h));
             }
         });
         notifyLocal();
