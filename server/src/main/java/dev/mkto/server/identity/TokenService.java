@@ -18,6 +18,7 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -184,9 +185,10 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
     @Override
     public void revokeTokens(List<Long> serviceIds) {
         store.revoke(serviceIds);
-        serviceIds.forEach(live::remove);
-        liveByHash.values().removeIf(l -> serviceIds.contains(l.serviceId()));
-        tokens.asMap().values().removeIf(s -> serviceIds.contains(s.serviceId()));
+        Set<Long> revoked = Set.copyOf(serviceIds);
+        revoked.forEach(live::remove);
+        liveByHash.values().removeIf(l -> revoked.contains(l.serviceId()));
+        tokens.asMap().values().removeIf(s -> revoked.contains(s.serviceId()));
     }
 
     /** Writes the tokens not yet written. */
