@@ -21,7 +21,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jdbi.v3.core.Jdbi;
 
@@ -67,9 +66,7 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
     private final Cache<Long, Optional<CallerLoader.Loaded>> callerCache = cache(100_000).build();
     private final Cache<String, Optional<Credentials>> credentials = cache(100_000).expireAfterWrite(Duration.ofMinutes(10)).build();
     /** On a database of this process alone: every service's credentials, read again after a change. */
-    private volatile Map<String, Credentials> allCredentials;
-    private final AtomicLong changes = new AtomicLong();
-    private final ReentrantLock credentialsLoad = new ReentrantLock();
+    private final Snapshot<Map<String, Credentials>> allCredentials;
 
     /**
      * A bounded cache that does its upkeep on the calling thread: handed to the common pool, it
@@ -87,6 +84,7 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
         this.instances = instances;
         this.keys = keys;
         this.clock = clock;
+        this.allCredentials = new Snapshot<>(services::allCredentials);
         for (int i = 0; i < locks.length; i++) {
             locks[i] = new ReentrantLock();
         }
@@ -170,8 +168,7 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
      */
     @Override
     public void changed() {
-        changes.incrementAndGet();
-        allCredentials = null;
+        allCredentials.changed();
         callerCache.invalidateAll();
         credentials.invalidateAll();
         tokens.invalidateAll();
@@ -207,27 +204,7 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
         if (!store.exclusive()) {
             return credentials.get(clientId, services::credentials);
         }
-        Map<String, Credentials> all = allCredentials;
-        return Optional.ofNullable((all != null ? all : loadCredentials()).get(clientId));
-    }
-
-    private Map<String, Credentials> loadCredentials() {
-        credentialsLoad.lock();
-        try {
-            Map<String, Credentials> all = allCredentials;
-            if (all != null) {
-                return all;
-            }
-            long before = changes.get();
-            all = services.allCredentials();
-            allCredentials = all;
-            if (changes.get() != before) {
-                allCredentials = null; // a change during the read: the next grant reads again
-            }
-            return all;
-        } finally {
-            credentialsLoad.unlock();
-        }
+        return Optional.ofNullable(allCredentials.get().get(clientId));
     }
 
     private void requireUsable(Credentials c) {

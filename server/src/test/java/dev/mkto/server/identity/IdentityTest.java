@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -117,6 +118,35 @@ class IdentityTest {
             }
         }
         assertThat(tokens).hasSize(1);
+    }
+
+    @Test
+    void issueTokenWhenGrantsRaceWithChangesThenEachGrantAfterAChangeSeesIt() throws Exception {
+        // grants for another client keep re-reading the credentials while a service is disabled and
+        // enabled again: a read that began before a change must not be kept after it
+        AdminClient.Service busy = newService();
+        AdminClient.Service toggled = newService();
+        AtomicBoolean done = new AtomicBoolean();
+        try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
+            Future<?> granting = pool.submit(() -> {
+                while (!done.get()) {
+                    assertThat(admin.identity(busy.clientId(), busy.clientSecret()).status()).isEqualTo(200);
+                }
+            });
+            try {
+                for (int i = 0; i < 60; i++) {
+                    assertThat(admin.patch("/services/" + toggled.id(), Map.of("enabled", false)).status()).isEqualTo(200);
+                    Api.Response refused = admin.identity(toggled.clientId(), toggled.clientSecret());
+                    assertThat(refused.status()).as("round %d: %s", i, refused.text()).isEqualTo(401);
+                    assertThat(admin.patch("/services/" + toggled.id(), Map.of("enabled", true)).status()).isEqualTo(200);
+                    Api.Response granted = admin.identity(toggled.clientId(), toggled.clientSecret());
+                    assertThat(granted.status()).as("round %d: %s", i, granted.text()).isEqualTo(200);
+                }
+            } finally {
+                done.set(true);
+            }
+            granting.get();
+        }
     }
 
     @Test
