@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jdbi.v3.core.Jdbi;
 
@@ -47,6 +48,8 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
 
     private static final String SUFFIX = "mk";
     private static final Duration KEEP_EXPIRED = Duration.ofDays(1);
+    /** How many times a grant checks its client again when revocations keep overtaking it. */
+    private static final int ATTEMPTS = 5;
 
     private record Live(long serviceId, String token, String hash, long expiresAt) {
     }
@@ -59,6 +62,8 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
     private final InstantSource clock;
     private final ReentrantLock[] locks = new ReentrantLock[64];
     private final ConcurrentHashMap<Long, Live> live = new ConcurrentHashMap<>();
+    /** Counts revocations: a grant that checked its client before one checks it again. */
+    private final AtomicLong revocations = new AtomicLong();
     /** The same live tokens by hash: found without the bounded cache's upkeep, about half a new token's cost there. */
     private final ConcurrentHashMap<String, Live> liveByHash = new ConcurrentHashMap<>();
     private final Cache<String, TokenStore.Stored> tokens = cache(1_000_000).expireAfterWrite(Duration.ofDays(8)).build();
@@ -98,13 +103,20 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
 
     /** The client-credentials grant: checks the client, then returns its live token or a new one. */
     public Grant issue(String clientId, String clientSecret) {
-        Credentials c = credentials(clientId)
-                .orElseThrow(() -> IdentityException.unauthorized("No client with requested id: " + printable(clientId)));
-        if (!keys.matches(clientSecret, c.secretMac())) {
-            throw IdentityException.badCredentials();
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            long seen = revocations.get();
+            Credentials c = credentials(clientId)
+                    .orElseThrow(() -> IdentityException.unauthorized("No client with requested id: " + printable(clientId)));
+            if (!keys.matches(clientSecret, c.secretMac())) {
+                throw IdentityException.badCredentials();
+            }
+            requireUsable(c);
+            Grant g = grant(c.serviceId(), c.instanceId(), c.userEmail(), seen);
+            if (g != null) {
+                return g;
+            }
         }
-        requireUsable(c);
-        return grant(c.serviceId(), c.instanceId(), c.userEmail());
+        throw MarketoException.of(ErrorCode.TEMPORARILY_UNAVAILABLE);
     }
 
     /** The instance a client id belongs to, if it exists. */
@@ -114,10 +126,17 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
 
     /** LaunchPoint "Get Token": the same live token identity would return, under the same rules. */
     public Grant tokenFor(String clientId) {
-        Credentials c = services.credentials(clientId)
-                .orElseThrow(() -> IdentityException.unauthorized("No client with requested id: " + printable(clientId)));
-        requireUsable(c);
-        return grant(c.serviceId(), c.instanceId(), c.userEmail());
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            long seen = revocations.get();
+            Credentials c = services.credentials(clientId)
+                    .orElseThrow(() -> IdentityException.unauthorized("No client with requested id: " + printable(clientId)));
+            requireUsable(c);
+            Grant g = grant(c.serviceId(), c.instanceId(), c.userEmail(), seen);
+            if (g != null) {
+                return g;
+            }
+        }
+        throw MarketoException.of(ErrorCode.TEMPORARILY_UNAVAILABLE);
     }
 
     /**
@@ -181,8 +200,18 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
 
     @Override
     public void revokeTokens(List<Long> serviceIds) {
-        store.revoke(serviceIds);
+        // grants from now on read the credentials again; grants that checked them before start over,
+        // unless already past the check: those hold their service's lock until their token is
+        // remembered, so wait for them, and their token is revoked with the others below
+        allCredentials.changed();
+        credentials.invalidateAll();
+        revocations.incrementAndGet();
         Set<Long> revoked = Set.copyOf(serviceIds);
+        revoked.stream().map(this::lockOf).distinct().forEach(lock -> {
+            lock.lock();
+            lock.unlock();
+        });
+        store.revoke(serviceIds);
         revoked.forEach(live::remove);
         liveByHash.values().removeIf(l -> revoked.contains(l.serviceId()));
         tokens.asMap().values().removeIf(s -> revoked.contains(s.serviceId()));
@@ -223,19 +252,30 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
         }
     }
 
-    private Grant grant(long serviceId, long instanceId, String scope) {
+    /** The service's live token or a new one; null when a revocation came after {@code seen} (check the client again). */
+    private Grant grant(long serviceId, long instanceId, String scope, long seen) {
         long now = clock.millis();
         Live l = live.get(serviceId);
         if (l == null || now >= l.expiresAt()) {
-            l = renew(serviceId, instanceId, now);
+            l = renew(serviceId, instanceId, now, seen);
+        }
+        if (l == null || revocations.get() != seen) {
+            return null;
         }
         return new Grant(l.token(), Math.max(0, (l.expiresAt() - now) / 1000), scope);
     }
 
-    private Live renew(long serviceId, long instanceId, long now) {
-        ReentrantLock lock = locks[(int) (serviceId & (locks.length - 1))];
+    private ReentrantLock lockOf(long serviceId) {
+        return locks[(int) (serviceId & (locks.length - 1))];
+    }
+
+    private Live renew(long serviceId, long instanceId, long now, long seen) {
+        ReentrantLock lock = lockOf(serviceId);
         lock.lock();
         try {
+            if (revocations.get() != seen) {
+                return null; // the client was checked before a revocation: its check may be stale
+            }
             Live l = live.get(serviceId);
             if (l != null && now < l.expiresAt()) {
                 return l;

@@ -150,6 +150,50 @@ class IdentityTest {
     }
 
     @Test
+    void rotateSecretWhenGrantsWithTheOldSecretRaceWithItThenNoTokenTheyGotWorksAfterIt() throws Exception {
+        for (Backend backend : Backend.values()) {
+            try (TestServer other = backend == Backend.H2 ? null : TestServer.start(backend)) {
+                rotateWhileGranting(other == null ? admin : other.admin(), other == null ? api : other.api(), backend);
+            }
+        }
+    }
+
+    private static void rotateWhileGranting(AdminClient admin, Api api, Backend backend) throws Exception {
+        AdminClient.Service s = admin.serviceWith("Read-Only Lead");
+        String secret = s.clientSecret();
+        for (int round = 0; round < 20; round++) {
+            String old = secret;
+            AtomicBoolean done = new AtomicBoolean();
+            List<String> obtained = java.util.Collections.synchronizedList(new ArrayList<>());
+            try (ExecutorService pool = Executors.newFixedThreadPool(3)) {
+                List<Future<?>> granting = new ArrayList<>();
+                for (int t = 0; t < 3; t++) {
+                    granting.add(pool.submit(() -> {
+                        while (!done.get()) {
+                            Api.Response r = admin.identity(s.clientId(), old);
+                            if (r.status() == 200) {
+                                obtained.add(r.json().path("access_token").asString());
+                            }
+                        }
+                    }));
+                }
+                Thread.sleep(20);
+                Api.Response rotated = admin.post("/services/" + s.id() + "/secret", Map.of());
+                assertThat(rotated.status()).isEqualTo(200);
+                secret = rotated.json().path("clientSecret").asString();
+                done.set(true);
+                for (Future<?> f : granting) {
+                    f.get();
+                }
+            }
+            for (String token : new java.util.LinkedHashSet<>(obtained)) {
+                assertThat(api.get("/rest/v1/leads/describe.json", token).errorCode())
+                        .as("%s, round %d: a token granted for the old secret", backend, round).isEqualTo("601");
+            }
+        }
+    }
+
+    @Test
     void useTokenWhenExpiredThen602OnceAnd601After() {
         AdminClient.Service s = newService();
         String token = admin.token(s);
