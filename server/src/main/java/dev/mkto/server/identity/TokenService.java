@@ -23,6 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -103,20 +104,14 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
 
     /** The client-credentials grant: checks the client, then returns its live token or a new one. */
     public Grant issue(String clientId, String clientSecret) {
-        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            long seen = revocations.get();
+        return grantChecking(() -> {
             Credentials c = credentials(clientId)
                     .orElseThrow(() -> IdentityException.unauthorized("No client with requested id: " + printable(clientId)));
             if (!keys.matches(clientSecret, c.secretMac())) {
                 throw IdentityException.badCredentials();
             }
-            requireUsable(c);
-            Grant g = grant(c.serviceId(), c.instanceId(), c.userEmail(), seen);
-            if (g != null) {
-                return g;
-            }
-        }
-        throw MarketoException.of(ErrorCode.TEMPORARILY_UNAVAILABLE);
+            return c;
+        });
     }
 
     /** The instance a client id belongs to, if it exists. */
@@ -126,17 +121,8 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
 
     /** LaunchPoint "Get Token": the same live token identity would return, under the same rules. */
     public Grant tokenFor(String clientId) {
-        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            long seen = revocations.get();
-            Credentials c = services.credentials(clientId)
-                    .orElseThrow(() -> IdentityException.unauthorized("No client with requested id: " + printable(clientId)));
-            requireUsable(c);
-            Grant g = grant(c.serviceId(), c.instanceId(), c.userEmail(), seen);
-            if (g != null) {
-                return g;
-            }
-        }
-        throw MarketoException.of(ErrorCode.TEMPORARILY_UNAVAILABLE);
+        return grantChecking(() -> services.credentials(clientId)
+                .orElseThrow(() -> IdentityException.unauthorized("No client with requested id: " + printable(clientId))));
     }
 
     /**
@@ -250,6 +236,23 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
             throw IdentityException.unauthorized("API-only user " + c.userEmail() + " expired at "
                     + Instant.ofEpochMilli(c.userExpiresAt()));
         }
+    }
+
+    /**
+     * Checks the client ({@code client} throws if it may not have a token), then grants; a
+     * revocation during the grant makes it check the client again.
+     */
+    private Grant grantChecking(Supplier<Credentials> client) {
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            long seen = revocations.get();
+            Credentials c = client.get();
+            requireUsable(c);
+            Grant g = grant(c.serviceId(), c.instanceId(), c.userEmail(), seen);
+            if (g != null) {
+                return g;
+            }
+        }
+        throw MarketoException.of(ErrorCode.TEMPORARILY_UNAVAILABLE);
     }
 
     /** The service's live token or a new one; null when a revocation came after {@code seen} (check the client again). */
