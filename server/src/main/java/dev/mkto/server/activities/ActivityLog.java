@@ -6,6 +6,7 @@ import dev.mkto.server.store.PlannerStatistics;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,7 @@ public final class ActivityLog {
         }
     }
 
-    private static final String HEX = "0123456789ABCDEF";
+    private static final HexFormat HEX = HexFormat.of().withUpperCase();
     private static final String INSERT = "INSERT INTO activity (instance_id, lead_id, partition_id, activity_type_id, activity_date, "
             + "campaign_id, primary_value_id, primary_value, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
@@ -111,7 +112,7 @@ public final class ActivityLog {
                 case '\f' -> out.append("\\f");
                 default -> {
                     if (c < 0x20) {
-                        out.append("\\u00").append(HEX.charAt(c >> 4)).append(HEX.charAt(c & 0xf));
+                        out.append("\\u00").append(HEX.toHexDigits((byte) c));
                     } else {
                         out.append(c);
                     }

@@ -173,9 +173,8 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
      */
     @Override
     public void changed() {
-        allCredentials.changed();
+        dropCredentials();
         callerCache.invalidateAll();
-        credentials.invalidateAll();
         tokens.invalidateAll();
         unknownTokens.invalidateAll();
         if (!store.exclusive()) {
@@ -189,8 +188,7 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
         // grants from now on read the credentials again; grants that checked them before start over,
         // unless already past the check: those hold their service's lock until their token is
         // remembered, so wait for them, and their token is revoked with the others below
-        allCredentials.changed();
-        credentials.invalidateAll();
+        dropCredentials();
         revocations.incrementAndGet();
         Set<Long> revoked = Set.copyOf(serviceIds);
         revoked.stream().map(this::lockOf).distinct().forEach(lock -> {
@@ -220,6 +218,11 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
             return credentials.get(clientId, services::credentials);
         }
         return Optional.ofNullable(allCredentials.get().get(clientId));
+    }
+
+    private void dropCredentials() {
+        allCredentials.changed();
+        credentials.invalidateAll();
     }
 
     private void requireUsable(Credentials c) {
