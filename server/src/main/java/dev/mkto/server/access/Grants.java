@@ -48,6 +48,11 @@ public final class Grants {
         return anywhere;
     }
 
+    /** What is held in one workspace, with what it implies (empty where nothing is). */
+    public PermissionSet in(long workspaceId) {
+        return byWorkspace.getOrDefault(workspaceId, PermissionSet.EMPTY);
+    }
+
     /** Sorted ids of the partitions of every workspace where {@code p} is held. */
     public long[] partitionsWith(Permission p) {
         return partitionsByPermission[p.ordinal()];

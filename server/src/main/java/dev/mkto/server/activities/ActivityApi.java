@@ -1,5 +1,7 @@
 package dev.mkto.server.activities;
 
+import dev.mkto.server.access.Grants;
+import dev.mkto.server.access.Permission;
 import dev.mkto.server.http.ApiCall;
 import dev.mkto.server.http.ApiRoutes;
 import dev.mkto.server.http.Echo;
@@ -137,22 +139,29 @@ public final class ActivityApi implements ApiRoutes.Feature {
         return ids;
     }
 
+    /**
+     * The static list filtering activities: one in a workspace where the caller reads activities. A
+     * list of another workspace looks missing, as it does everywhere else in the API.
+     */
     private Long listId(ApiCall call) {
         if (call.param("listId").isEmpty()) {
             return null;
         }
         long id = integers(call, "listId").getFirst();
+        List<Long> workspaces = call.caller().grants().workspacesWith(Permission.READ_ONLY_ACTIVITY).stream()
+                .map(Grants.Workspace::id).toList();
         long members = jdbi.withHandle(h -> {
-            boolean exists = h.createQuery("SELECT COUNT(*) FROM static_list WHERE instance_id = :i AND id = :id")
-                    .bind("i", call.caller().instanceId()).bind("id", id).mapTo(Long.class).one() > 0;
-            if (!exists) {
+            boolean visible = !workspaces.isEmpty() && h.createQuery("SELECT COUNT(*) FROM static_list WHERE instance_id = :i AND id = :id "
+                            + "AND workspace_id IN (<workspaces>)")
+                    .bind("i", call.caller().instanceId()).bind("id", id).bindList("workspaces", workspaces).mapTo(Long.class).one() > 0;
+            if (!visible) {
                 throw new MarketoException(ErrorCode.OBJECT_NOT_FOUND, "Static list " + id + " not found");
             }
             return h.createQuery("SELECT COUNT(*) FROM list_member WHERE list_id = :id").bind("id", id).mapTo(Long.class).one();
         });
         if (!clock.instant().isBefore(LARGE_LIST_CUTOFF) && members >= LARGE_LIST) {
-            throw new MarketoException(ErrorCode.INVALID_DATA, "listId " + id + " holds " + members + " leads; lists of "
-                    + LARGE_LIST + " or more cannot filter activities");
+            throw new MarketoException(ErrorCode.INVALID_DATA, "listId " + id + " holds " + LARGE_LIST
+                    + " or more leads; lists that large cannot filter activities");
         }
         return id;
     }

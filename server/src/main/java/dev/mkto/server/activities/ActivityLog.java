@@ -36,6 +36,8 @@ public final class ActivityLog {
     private static final String INSERT = "INSERT INTO activity (instance_id, lead_id, partition_id, activity_type_id, activity_date, "
             + "campaign_id, primary_value_id, primary_value, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
+    private static final String MOVE = "UPDATE activity SET partition_id = :partition WHERE lead_id = :lead AND instance_id = :instance";
+
     private final Jdbi jdbi;
     private final PlannerStatistics statistics;
 
@@ -66,6 +68,15 @@ public final class ActivityLog {
             return batch.executeBatch();
         }));
         statistics.grew("activity", entries.size());
+    }
+
+    /**
+     * A lead moved to {@code partition}: its history moves with it, inside the caller's transaction.
+     * Activities are read by the partition they carry, so one left behind would show a moved lead's
+     * history to callers of the partition it left, and hide it from those of the one it joined.
+     */
+    public void moved(long instance, long leadId, long partition) {
+        jdbi.useHandle(h -> h.createUpdate(MOVE).bind("partition", partition).bind("instance", instance).bind("lead", leadId).execute());
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.mkto.server.admin;
 
+import dev.mkto.server.access.Permission;
 import dev.mkto.server.http.AdminException;
 import dev.mkto.server.http.ApiCall;
 import dev.mkto.server.http.ApiRoutes;
@@ -23,6 +24,11 @@ import tools.jackson.databind.JsonNode;
  * Marketo's User Management API over the same users, roles and workspaces as the admin API.
  * Bare JSON bodies, HTTP status codes for errors, datetimes as {@code yyyyMMdd'T'HH:mm:ss.SSS't'+0000}.
  * Users are addressed by their user id, which is their e-mail address.
+ *
+ * <p>Changes reach only the workspaces where the caller holds "Access User Management Api" (Marketo
+ * gives that power with an admin role held in every workspace): a role assignment added or removed
+ * must be in one of them, and a user updated or deleted must hold roles in no other. A caller never
+ * changes its own roles or account. Reads list every user, role and workspace, as Marketo's do.
  */
 public final class UserManagementApi implements ApiRoutes.Feature {
 
@@ -88,8 +94,10 @@ public final class UserManagementApi implements ApiRoutes.Feature {
         if (userid != null && !userid.equalsIgnoreCase(email)) {
             throw AdminException.invalid("userid must equal emailAddress on this server");
         }
+        List<Users.RoleRef> refs = roleRefs(body.get("userRoleWorkspaces"));
+        refs.forEach(r -> manages(call, r.workspaceId()));
         Users.User u = users.create(instance(call), new Users.Draft(email, required(body, "firstName"), required(body, "lastName"),
-                Boolean.TRUE.equals(BodyFields.bool(body, "apiOnly")), null, expires(body), roleRefs(body.get("userRoleWorkspaces"))));
+                Boolean.TRUE.equals(BodyFields.bool(body, "apiOnly")), null, expires(body), refs));
         return Reply.Body.ok(u != null);
     }
 
@@ -128,17 +136,17 @@ public final class UserManagementApi implements ApiRoutes.Feature {
     }
 
     private Reply delete(ApiCall call) {
-        users.delete(instance(call), accepted(call).id());
+        users.delete(instance(call), managed(call, accepted(call)).id());
         return Reply.Body.ok(null);
     }
 
     private Reply deleteInvite(ApiCall call) {
-        users.delete(instance(call), pending(call).id());
+        users.delete(instance(call), managed(call, pending(call)).id());
         return Reply.Body.ok(null);
     }
 
     private Reply update(ApiCall call) {
-        Users.User u = accepted(call);
+        Users.User u = managed(call, notSelf(call, accepted(call)));
         JsonNode body = call.json();
         if (!body.isObject()) {
             throw MarketoException.of(ErrorCode.INVALID_JSON);
@@ -151,13 +159,49 @@ public final class UserManagementApi implements ApiRoutes.Feature {
     }
 
     private Reply addRoles(ApiCall call) {
-        Users.User u = accepted(call);
-        return Reply.Body.ok(roleList(users.addRoles(instance(call), u.id(), roleRefs(roleInput(call.json())))));
+        Users.User u = notSelf(call, accepted(call));
+        List<Users.RoleRef> refs = roleRefs(roleInput(call.json()));
+        refs.forEach(r -> manages(call, r.workspaceId()));
+        return Reply.Body.ok(roleList(users.addRoles(instance(call), u.id(), refs)));
     }
 
     private Reply removeRoles(ApiCall call) {
-        Users.User u = accepted(call);
-        return Reply.Body.ok(roleList(users.removeRoles(instance(call), u.id(), roleRefs(roleInput(call.json())))));
+        Users.User u = notSelf(call, accepted(call));
+        List<Users.RoleRef> refs = roleRefs(roleInput(call.json()));
+        refs.forEach(r -> manages(call, r.workspaceId()));
+        return Reply.Body.ok(roleList(users.removeRoles(instance(call), u.id(), refs)));
+    }
+
+    /**
+     * 403 unless the caller holds Access User Management Api in the workspace. An unknown workspace
+     * passes here, for the change itself to refuse it (400) as it does any unknown workspace.
+     */
+    private void manages(ApiCall call, long workspaceId) {
+        if (!call.caller().grants().in(workspaceId).contains(Permission.ACCESS_USER_MANAGEMENT_API)) {
+            workspaces.find(instance(call), workspaceId).ifPresent(w -> {
+                throw new MarketoException(ErrorCode.ACCESS_DENIED, "Access denied: changing role assignments in workspace '"
+                        + w.name() + "' needs Access User Management Api in that workspace");
+            });
+        }
+    }
+
+    /** The user, once the caller manages every workspace it holds a role in; 403 otherwise. */
+    private Users.User managed(ApiCall call, Users.User u) {
+        for (Users.Assignment a : u.roles()) {
+            if (!call.caller().grants().in(a.workspaceId()).contains(Permission.ACCESS_USER_MANAGEMENT_API)) {
+                throw new MarketoException(ErrorCode.ACCESS_DENIED, "Access denied: " + u.email() + " holds roles in workspace '"
+                        + a.workspaceName() + "', where you lack Access User Management Api");
+            }
+        }
+        return u;
+    }
+
+    private static Users.User notSelf(ApiCall call, Users.User u) {
+        if (u.id() == call.caller().userId()) {
+            throw new MarketoException(ErrorCode.ACCESS_DENIED, "Access denied: an API user cannot change its own roles or account;"
+                    + " an admin can, in the admin console or API");
+        }
+        return u;
     }
 
     private Reply invited(ApiCall call) {

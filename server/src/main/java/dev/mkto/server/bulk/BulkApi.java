@@ -1,6 +1,5 @@
 package dev.mkto.server.bulk;
 
-import static dev.mkto.server.access.Permission.READ_ONLY_ACTIVITY;
 import static dev.mkto.server.access.Permission.READ_ONLY_LEAD;
 
 import dev.mkto.server.activities.ActivityService;
@@ -91,14 +90,12 @@ public final class BulkApi implements ApiRoutes.Feature, AutoCloseable {
         ObjectNode stored = Json.MAPPER.createObjectNode();
         ObjectNode storedFilter = stored.putObject("filter");
         List<String> fields = strings(body.get("fields"), "fields");
-        long[] partitions;
         if (kind.equals("leads")) {
             if (fields.isEmpty()) {
                 throw MarketoException.of(ErrorCode.BLANK, "fields");
             }
             fields = leads.fieldNames(call.caller().instanceId(), fields);
             leadFilter(call, filter, storedFilter);
-            partitions = call.caller().grants().partitionsWith(READ_ONLY_LEAD);
         } else {
             fields = fields.isEmpty() ? ActivityService.EXPORT_FIELDS : fields;
             for (String f : fields) {
@@ -107,7 +104,6 @@ public final class BulkApi implements ApiRoutes.Feature, AutoCloseable {
                 }
             }
             activityFilter(filter, storedFilter);
-            partitions = call.caller().grants().partitionsWith(READ_ONLY_ACTIVITY);
         }
         stored.set("fields", Json.MAPPER.valueToTree(fields));
         JsonNode headers = body.get("columnHeaderNames");
@@ -120,7 +116,7 @@ public final class BulkApi implements ApiRoutes.Feature, AutoCloseable {
             }
             stored.set("columnHeaderNames", headers);
         }
-        return jobs.create(call.caller(), kind, format, stored.toString(), partitions);
+        return jobs.create(call.caller(), kind, format, stored.toString());
     }
 
     private void leadFilter(ApiCall call, JsonNode filter, ObjectNode out) {
@@ -221,6 +217,10 @@ public final class BulkApi implements ApiRoutes.Feature, AutoCloseable {
 
     private Reply file(ApiCall call, String kind) {
         ExportJobs.Job job = jobs.get(call.caller(), kind, call.pathVar("exportId"));
+        if (!ExportJobs.readableBy(call.caller(), job)) {
+            throw new MarketoException(ErrorCode.ACCESS_DENIED, "This job's file holds records of lead partitions you can no longer read;"
+                    + " create and enqueue a new job");
+        }
         if (!job.status().equals("Completed")) {
             throw new MarketoException(ErrorCode.INVALID_DATA, "Job is " + job.status() + "; its file is ready once it is Completed");
         }

@@ -1,6 +1,7 @@
 package dev.mkto.server.bulk;
 
 import dev.mkto.server.access.Caller;
+import dev.mkto.server.access.Permission;
 import dev.mkto.server.admin.InstanceSettings;
 import dev.mkto.server.admin.Instances;
 import dev.mkto.server.http.Echo;
@@ -12,6 +13,7 @@ import java.time.InstantSource;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +54,8 @@ final class ExportJobs {
     private static final String PROCESSING = "SELECT COUNT(*) FROM export_job WHERE instance_id = :instance AND status = 'Processing'";
     private static final String EXPORTED_SINCE = "SELECT COALESCE(SUM(file_size), 0) FROM export_job WHERE instance_id = :instance "
             + "AND status = 'Completed' AND finished_at >= :since";
-    private static final String ENQUEUE = "UPDATE export_job SET status = 'Queued', queued_at = :now WHERE id = :id AND status = 'Created'";
+    private static final String ENQUEUE = "UPDATE export_job SET status = 'Queued', queued_at = :now, partitions = :partitions "
+            + "WHERE id = :id AND status = 'Created'";
     private static final String CANCEL = "UPDATE export_job SET status = 'Cancelled', finished_at = :now, claimed_by = NULL "
             + "WHERE id = :id AND status IN ('Created', 'Queued', 'Processing')";
     private static final String NEXT_QUEUED = "SELECT id, instance_id FROM export_job WHERE status = 'Queued' ORDER BY queued_at, id";
@@ -89,16 +92,36 @@ final class ExportJobs {
         this.clock = clock;
     }
 
-    Job create(Caller caller, String kind, String format, String request, long[] partitions) {
+    Job create(Caller caller, String kind, String format, String request) {
         String id = UUID.randomUUID().toString();
+        jdbi.useHandle(h -> h.createUpdate(INSERT).bind("id", id).bind("instance", caller.instanceId()).bind("kind", kind)
+                .bind("service", caller.serviceId()).bind("user", caller.userId()).bind("format", format).bind("request", request)
+                .bind("partitions", joined(readable(caller, kind))).bind("now", clock.millis()).execute());
+        return get(caller, kind, id);
+    }
+
+    /**
+     * The partitions whose records a job of {@code kind} may hold for the caller, as its grants are
+     * now: the job takes them again when it is queued, and its file is served only while the
+     * caller can still read every one of them.
+     */
+    static long[] readable(Caller caller, String kind) {
+        return caller.grants().partitionsWith(kind.equals("leads") ? Permission.READ_ONLY_LEAD : Permission.READ_ONLY_ACTIVITY);
+    }
+
+    /** Whether the caller can still read every partition the job's records were taken from. */
+    static boolean readableBy(Caller caller, Job job) {
+        long[] now = readable(caller, job.kind());
+        return job.partitions().isEmpty()
+                || Arrays.stream(job.partitions().split(",")).mapToLong(Long::parseLong).allMatch(p -> Arrays.stream(now).anyMatch(q -> q == p));
+    }
+
+    private static String joined(long[] partitions) {
         StringBuilder p = new StringBuilder();
         for (long partition : partitions) {
             p.append(p.isEmpty() ? "" : ",").append(partition);
         }
-        jdbi.useHandle(h -> h.createUpdate(INSERT).bind("id", id).bind("instance", caller.instanceId()).bind("kind", kind)
-                .bind("service", caller.serviceId()).bind("user", caller.userId()).bind("format", format).bind("request", request)
-                .bind("partitions", p.toString()).bind("now", clock.millis()).execute());
-        return get(caller, kind, id);
+        return p.toString();
     }
 
     /** A job of the calling API user, of this kind; 1013 otherwise (another user's job does not exist for it). */
@@ -137,7 +160,7 @@ final class ExportJobs {
             if (exported >= limits.exportDailyQuotaMb() * 1024L * 1024L) {
                 throw new MarketoException(ErrorCode.TOO_MANY_JOBS, "Export daily quota exceeded");
             }
-            h.createUpdate(ENQUEUE).bind("id", id).bind("now", clock.millis()).execute();
+            h.createUpdate(ENQUEUE).bind("id", id).bind("now", clock.millis()).bind("partitions", joined(readable(caller, kind))).execute();
             return get(caller, kind, id);
         });
     }

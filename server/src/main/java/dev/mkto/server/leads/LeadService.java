@@ -274,6 +274,7 @@ public final class LeadService {
                         out.add(skipped(id, Reason.of("1008", "Access denied to partition '" + m.getValue().strip() + "'")));
                     } else {
                         repository.move(id, target.get().id(), now);
+                        activities.moved(caller.instanceId(), id, target.get().id());
                         activities.record(ActivityLog.Actor.of(caller, "updateLeadPartition", requestId), now, List.of(new ActivityLog.Entry(
                                 id, target.get().id(), ActivityTypes.CHANGE_LEAD_PARTITION, null, target.get().id(), target.get().name(),
                                 ActivityLog.attributes("New Partition ID", target.get().id(), "Old Partition ID", l.partitionId(),

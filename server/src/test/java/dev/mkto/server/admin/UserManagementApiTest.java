@@ -51,13 +51,17 @@ class UserManagementApiTest {
         server = TestServer.start(Backend.H2);
         api = server.api();
         admin = server.admin();
-        manager = admin.serviceWith("Access User Management Api");
+        europeWorkspace = AdminClient.unique("Europe");
+        europeWorkspaceId = admin.workspace(europeWorkspace, "Default");
+        String managerRole = AdminClient.unique("Manager");
+        admin.role(managerRole, "Access User Management Api");
+        String managerEmail = AdminClient.unique("manager") + "@example.com";
+        admin.apiUser(managerEmail, managerRole, "Default", europeWorkspace);
+        manager = admin.service(AdminClient.unique("svc"), managerEmail);
         lacksPermission = admin.serviceWith("Read-Write Lead", "Read-Write Activity");
         readerRole = AdminClient.unique("Reader");
         readerRoleId = admin.role(readerRole, "Read-Only Lead");
         writerRoleId = admin.role(AdminClient.unique("Writer"), "Read-Write Lead");
-        europeWorkspace = AdminClient.unique("Europe");
-        europeWorkspaceId = admin.workspace(europeWorkspace, "Default");
         for (JsonNode w : admin.get("/workspaces").json()) {
             if (w.path("name").asString().equals("Default")) {
                 defaultWorkspaceId = w.path("id").asLong();
@@ -636,6 +640,70 @@ class UserManagementApiTest {
         error(api.get(USERS + "/" + lacksPermission.userEmail() + "/user.json", t), 403, 603);
         error(api.post(USERS + "/invite.json", t, invite(email("nope"), true, readerRoleId, defaultWorkspaceId)), 403, 603);
         assertThat(api.get(USERS + "/" + lacksPermission.userEmail() + "/user.json", token()).status()).isEqualTo(200);
+    }
+
+    // ----- which workspaces a caller manages --------------------------------------------------
+
+    /** A token of a new API-only user holding {@code permission} in Default only. */
+    private String defaultOnly(String permission) {
+        String role = AdminClient.unique("Scoped");
+        admin.role(role, permission);
+        String email = email("scoped");
+        admin.apiUser(email, role, "Default");
+        return admin.token(admin.service(AdminClient.unique("svc"), email));
+    }
+
+    @Test
+    void rolesWhenTheCallerManagesUsersInAnotherWorkspaceOnlyThen403AndUnchanged() {
+        for (String permission : List.of("Access User Management Api", "Access API")) {
+            String t = defaultOnly(permission);
+            String email = apiUser();
+            error(api.post(USERS + "/" + email + "/roles/create.json", t, List.of(roleRef(writerRoleId, europeWorkspaceId))), 403, 603);
+            post("/" + email + "/roles/create.json", List.of(roleRef(writerRoleId, europeWorkspaceId)));
+            error(api.post(USERS + "/" + email + "/roles/delete.json", t, List.of(roleRef(writerRoleId, europeWorkspaceId))), 403, 603);
+            assertThat(pairs(get("/" + email + "/roles.json").json())).as(permission)
+                    .containsExactlyInAnyOrder(readerRoleId + "/" + defaultWorkspaceId, writerRoleId + "/" + europeWorkspaceId);
+
+            JsonNode added = ok("POST", "/{userid}/roles/create.json",
+                    api.post(USERS + "/" + email + "/roles/create.json", t, List.of(roleRef(writerRoleId, defaultWorkspaceId))));
+            assertThat(pairs(added)).as("its own workspace: " + permission).contains(writerRoleId + "/" + defaultWorkspaceId);
+        }
+    }
+
+    @Test
+    void inviteWhenARoleIsInAWorkspaceTheCallerDoesNotManageThen403AndNoUser() {
+        String t = defaultOnly("Access User Management Api");
+        String email = email("outside");
+        error(api.post(USERS + "/invite.json", t, invite(email, true, writerRoleId, europeWorkspaceId)), 403, 603);
+        assertThat(adminUser(email)).isNull();
+        assertThat(api.post(USERS + "/invite.json", t, invite(email, true, writerRoleId, defaultWorkspaceId)).status()).isEqualTo(200);
+        assertThat(adminUser(email)).isNotNull();
+    }
+
+    @Test
+    void updateOrDeleteWhenTheUserHoldsRolesWhereTheCallerDoesNotManageThen403AndUnchanged() {
+        String t = defaultOnly("Access User Management Api");
+        String email = apiUser();
+        post("/" + email + "/roles/create.json", List.of(roleRef(writerRoleId, europeWorkspaceId)));
+        error(api.post(USERS + "/" + email + "/update.json", t, Map.of("firstName", "Mallory")), 403, 603);
+        error(api.post(USERS + "/" + email + "/delete.json", t, Map.of()), 403, 603);
+        assertThat(get("/" + email + "/user.json").json().path("firstName").asString()).isEqualTo("Ada");
+
+        post("/" + email + "/roles/delete.json", List.of(roleRef(writerRoleId, europeWorkspaceId)));
+        assertThat(api.post(USERS + "/" + email + "/update.json", t, Map.of("firstName", "Grace")).status()).isEqualTo(200);
+        assertThat(api.post(USERS + "/" + email + "/delete.json", t, Map.of()).status()).isEqualTo(200);
+        assertThat(adminUser(email)).isNull();
+    }
+
+    @Test
+    void rolesOrUpdateWhenTheUserIsTheCallerThen403AndUnchanged() {
+        String self = manager.userEmail();
+        error(post("/" + self + "/roles/create.json", List.of(roleRef(writerRoleId, defaultWorkspaceId))), 403, 603);
+        error(post("/" + self + "/roles/delete.json", List.of(roleRef(readerRoleId, defaultWorkspaceId))), 403, 603);
+        error(post("/" + self + "/update.json", Map.of("expiresAt", "2099-01-01T00:00:00Z")), 403, 603);
+        JsonNode user = get("/" + self + "/user.json").json();
+        assertThat(pairs(user.path("userRoleWorkspaces"))).doesNotContain(writerRoleId + "/" + defaultWorkspaceId);
+        assertThat(user.path("expiresAt").isNull()).as(user.toString()).isTrue();
     }
 
     @Test
