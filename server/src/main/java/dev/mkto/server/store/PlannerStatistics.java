@@ -1,6 +1,7 @@
 package dev.mkto.server.store;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jdbi.v3.core.Jdbi;
@@ -12,9 +13,12 @@ import org.slf4j.LoggerFactory;
  * lookup from the statistics the last ANALYZE left; during a bulk load they say the table is
  * nearly empty until autovacuum comes by (a minute or more later), and lookups by a list of
  * values then read the whole table instead of its index — a Sync Leads batch went from
- * milliseconds to a second. So once a table has grown by a fifth since it was last analysed (and by
- * at least 1,000 rows), this analyses it in the background. H2 keeps its own statistics as rows
- * change: nothing to do there.
+ * milliseconds to a second. So once a table has doubled since it was last analysed (and grown by at
+ * least 1,000 rows), this analyses it in the background. Doubling is enough: the planner scales the
+ * row count an ANALYZE left by the table's current size in pages, so statistics from half the rows
+ * still plan index lookups; what misleads it is a table analysed while (nearly) empty. Analysing
+ * more often only cost the load (every ANALYZE samples up to 30,000 rows). H2 keeps its own
+ * statistics as rows change: nothing to do there.
  */
 public final class PlannerStatistics {
 
@@ -29,22 +33,29 @@ public final class PlannerStatistics {
 
     private final Jdbi jdbi;
     private final boolean enabled;
+    private final Executor background;
     private final ConcurrentHashMap<String, Table> tables = new ConcurrentHashMap<>();
 
-    private PlannerStatistics(Jdbi jdbi, boolean enabled) {
+    private PlannerStatistics(Jdbi jdbi, boolean enabled, Executor background) {
         this.jdbi = jdbi;
         this.enabled = enabled;
+        this.background = background;
     }
 
     /** For the database behind {@code jdbi} (its dialect read once, from the connection). */
     public static PlannerStatistics of(Jdbi jdbi) {
+        return of(jdbi, task -> Thread.ofVirtual().name("mkto-analyze").start(task));
+    }
+
+    /** The same, running each ANALYZE on {@code background}. */
+    static PlannerStatistics of(Jdbi jdbi, Executor background) {
         String url;
         try {
             url = jdbi.withHandle(h -> h.getConnection().getMetaData().getURL());
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException("the database does not say what it is", e);
         }
-        return new PlannerStatistics(jdbi, Database.dialectOf(url) == Database.Dialect.POSTGRESQL);
+        return new PlannerStatistics(jdbi, Database.dialectOf(url) == Database.Dialect.POSTGRESQL, background);
     }
 
     /** {@code rows} were added to {@code table} (a constant name, never input). */
@@ -54,10 +65,10 @@ public final class PlannerStatistics {
         }
         Table t = tables.computeIfAbsent(table, k -> new Table());
         long added = t.added.addAndGet(rows);
-        if (added < Math.max(MIN_GROWTH, t.analysedRows / 5) || !t.running.compareAndSet(false, true)) {
+        if (added < Math.max(MIN_GROWTH, t.analysedRows) || !t.running.compareAndSet(false, true)) {
             return;
         }
-        Thread.ofVirtual().name("mkto-analyze-" + table).start(() -> {
+        background.execute(() -> {
             try {
                 t.added.set(0);
                 long counted = jdbi.withHandle(h -> {
