@@ -70,8 +70,9 @@ public final class Mkto implements Callable<Integer> {
             String help = e.getCommandLine().getCommandSpec().qualifiedName() + " --help";
             String message = e.getMessage();
             if (e instanceof CommandLine.UnmatchedArgumentException u) {
-                // name the unknown options only: a value after one may be a secret someone tried to pass
-                List<String> options = u.getUnmatched().stream().filter(x -> x.startsWith("-")).toList();
+                // name the unknown options only: a value after one (or after its '=') may be a secret someone tried to pass
+                List<String> options = u.getUnmatched().stream().filter(x -> x.startsWith("-"))
+                        .map(x -> x.contains("=") ? x.substring(0, x.indexOf('=')) + "=…" : x).toList();
                 message = options.isEmpty() ? "unexpected argument" + (u.getUnmatched().size() > 1 ? "s" : "")
                         : "Unknown option" + (options.size() > 1 ? "s" : "") + ": " + String.join(", ", options);
                 if (options.stream().anyMatch(o -> o.startsWith("--secret") || o.startsWith("--client-secret") || o.startsWith("--password"))) {

@@ -82,6 +82,26 @@ class AuthCommandsTest {
     }
 
     @Test
+    void addWhenTheSecretItselfIsGivenAsAnOptionValueThenRefusedWithoutRepeatingIt() {
+        Cli cli = Cli.fresh();
+        String secret = "tZPVrKiEmUDezE18yZfeaPlTJ2vKn2fw";
+
+        Cli.Result inline = cli.run("auth", "add", "x", "--endpoint", server.restEndpoint(), "--client-id", "id", "--client-secret=" + secret, "--json");
+        Cli.Result asVariableName = cli.run("auth", "add", "x", "--endpoint", server.restEndpoint(), "--client-id", "id", "--secret-env", secret, "--json");
+
+        for (Cli.Result r : List.of(inline, asVariableName)) {
+            assertThat(r.code()).as("%s", r).isEqualTo(ExitCode.USAGE);
+            assertThat(r.err()).doesNotContain(secret);
+            assertThat(r.out()).doesNotContain(secret);
+        }
+        assertThat(inline.err()).contains("Unknown option: --client-secret").contains("--secret-stdin");
+        assertThat(asVariableName.err()).contains("--secret-env").contains("name of an environment variable");
+        assertThat(cli.env("SVC_SECRET", null).run("auth", "add", "x", "--endpoint", server.restEndpoint(), "--client-id", "id",
+                "--secret-env", "SVC_SECRET").err()).as("a variable's name is fine to repeat").contains("SVC_SECRET is not set");
+        assertThat(Files.exists(cli.home().resolve("vault"))).isFalse();
+    }
+
+    @Test
     void addWhenTheEndpointIsPastedWithTyposThenNormalisedWithTheSdksNotes() {
         Cli cli = Cli.fresh().stdin("secret-value-0123456789\n");
 

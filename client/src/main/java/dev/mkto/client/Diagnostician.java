@@ -22,8 +22,9 @@ import org.jspecify.annotations.Nullable;
  *       whether the API-only user is inactive, from the OAuth error and its description; 403 →
  *       an allowlist applied to the identity service too;
  *   <li>{@code GET /rest/v1/leads/describe.json}, which needs Read-Only Lead: success → OK;
- *       610 or a non-Marketo answer → ENDPOINT_FORMAT; 601/602 for a brand-new token → the user
- *       lost access;
+ *       610 or a non-Marketo answer → ENDPOINT_FORMAT; 601/602 for a brand-new token → a second
+ *       later, a fresh identity request and the read again (the first token may have been in its
+ *       last second); refused again → the user lost access;
  *   <li>only after a 603: {@code GET /rest/v1/stats/usage.json}, which needs no permission: refused
  *       too → IP_NOT_ALLOWED (only the allowlist denies it); answered → MISSING_READ_PERMISSION.
  * </ol>
@@ -33,29 +34,34 @@ final class Diagnostician {
     private static final String WEB_SERVICES = "Admin > Integration > Web Services";
     private static final String LAUNCHPOINT = "Admin > Integration > LaunchPoint > (your service) > View Details";
 
+    private static final Duration NEXT_SECOND = Duration.ofSeconds(1);
+
     private final Endpoint endpoint;
     private final IdentityClient identity;
     private final Runner runner;
     private final HttpClient http;
+    private final Sleeper sleeper;
     private final List<Diagnosis.Step> steps = new ArrayList<>();
 
-    Diagnostician(Endpoint endpoint, IdentityClient identity, Runner runner, HttpClient http) {
+    Diagnostician(Endpoint endpoint, IdentityClient identity, Runner runner, HttpClient http, Sleeper sleeper) {
         this.endpoint = endpoint;
         this.identity = identity;
         this.runner = runner;
         this.http = http;
+        this.sleeper = sleeper;
     }
 
     Diagnosis run() {
         try {
-            return diagnose();
+            return diagnose(true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TransportException("diagnosis was interrupted", e);
         }
     }
 
-    private Diagnosis diagnose() throws InterruptedException {
+    /** {@code firstToken}: whether a token the API refuses may be the live token's last second, worth one more try. */
+    private Diagnosis diagnose(boolean firstToken) throws InterruptedException {
         String tokenRequest = "POST " + identity.tokenUrl();
         IdentityClient.Answer answer;
         try {
@@ -85,7 +91,13 @@ final class Diagnostician {
         }
         switch (code) {
             case "601", "602", "600" -> {
-                return result(Outcome.API_USER_INACTIVE, "A token issued a moment ago was refused (" + code + "): " + user
+                if (firstToken) {
+                    // identity hands out the service's live token until it expires: one in its last second can expire
+                    // on the way, so the next token decides
+                    sleeper.sleep(NEXT_SECOND);
+                    return diagnose(false);
+                }
+                return result(Outcome.API_USER_INACTIVE, "Tokens issued a moment ago were refused (" + code + "): " + user
                                 + " or its custom service lost access in between.",
                         "In Admin > Users & Roles, check that " + user + " is active and not expired, and that the custom service is enabled.");
             }
@@ -132,7 +144,7 @@ final class Diagnostician {
 
     private Diagnosis refusedByIdentity(AuthenticationFailure f) {
         String error = f.error().toLowerCase(Locale.ROOT);
-        String description = f.errorDescription().toLowerCase(Locale.ROOT);
+        String description = causeWords(f.errorDescription());
         if (error.equals("unexpected_response") || f.httpStatus() == 400 || f.httpStatus() == 404 || f.httpStatus() == 405) {
             return result(Outcome.ENDPOINT_FORMAT, "The identity URL " + endpoint.identityUrl() + " did not answer like Marketo's identity service.",
                     "Use the REST API Endpoint (or the Identity URL) shown in " + WEB_SERVICES + ", e.g. https://123-ABC-456.mktorest.com/rest."
@@ -165,6 +177,20 @@ final class Diagnostician {
         }
         return result(Outcome.INVALID_CLIENT_ID, "The identity service knows no custom service with this client id ('" + f.errorDescription() + "').",
                 "Copy the Client Id from " + LAUNCHPOINT + ". If the service was deleted, create a new custom service for an API-only user.");
+    }
+
+    /**
+     * A refusal's description without the names it quotes (a service's name, a user's e-mail, the
+     * client id asked for), lower case: names are the admin's to choose, and a service called
+     * "Expired leads" must not read as an expired user.
+     */
+    private static String causeWords(String description) {
+        String d = description.toLowerCase(Locale.ROOT);
+        int id = d.indexOf("requested id:");
+        if (id >= 0) {
+            d = d.substring(0, id + "requested id:".length());
+        }
+        return d.replaceAll("'.*'", "''").replaceAll("\"[^\"]*\"", "\"\"").replaceAll("\\S+@\\S+", "");
     }
 
     private Diagnosis noAnswer(@Nullable IOException e, URI where) throws InterruptedException {

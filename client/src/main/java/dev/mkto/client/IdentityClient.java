@@ -80,14 +80,23 @@ final class IdentityClient {
         }
         String error = Json.text(j, "error");
         if (error != null) {
-            return new Refused(new AuthenticationFailure(status, error, Json.text(j, "error_description", "")));
+            return refused(status, error, Json.text(j, "error_description", ""));
         }
         JsonNode errors = j.path("errors");
         if (errors.isArray() && !errors.isEmpty()) {
-            return new Refused(new AuthenticationFailure(status, Json.text(errors.get(0), "code", "unexpected_response"),
-                    Json.text(errors.get(0), "message", "")));
+            return refused(status, Json.text(errors.get(0), "code", "unexpected_response"), Json.text(errors.get(0), "message", ""));
         }
         return unexpected(status, "JSON without an access token");
+    }
+
+    /** A refusal as the service worded it, except the secret: whatever echoes the request must not repeat it. */
+    private Refused refused(int status, String error, String description) {
+        return new Refused(new AuthenticationFailure(status, hideSecret(error), hideSecret(description)));
+    }
+
+    private String hideSecret(String text) {
+        String secret = credentials.clientSecret();
+        return text.replace(secret, "***").replace(enc(secret), "***");
     }
 
     private Refused unexpected(int status, String what) {

@@ -55,6 +55,7 @@ public final class MarketoClient {
     private final Runner runner;
     private final IdentityClient identity;
     private final HttpClient http;
+    private final Sleeper sleeper;
     private final Leads leads;
     private final Activities activities;
     private final StaticLists lists;
@@ -68,6 +69,7 @@ public final class MarketoClient {
                 .connectTimeout(b.connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
+        this.sleeper = b.sleeper;
         Backoff backoff = new Backoff(b.random);
         this.identity = new IdentityClient(endpoint, http, b.requestTimeout, credentials, USER_AGENT);
         Tokens tokens = new Tokens(b.tokenCache, identity, endpoint, credentials, b.clock, b.sleeper, b.tokenRefreshSkew, backoff,
@@ -123,7 +125,7 @@ public final class MarketoClient {
      * authenticates afresh (not from the token cache) and makes two or three requests.
      */
     public Diagnosis diagnose() {
-        return new Diagnostician(endpoint, identity, runner, http).run();
+        return new Diagnostician(endpoint, identity, runner, http, sleeper).run();
     }
 
     /** {@code GET} any endpoint (e.g. {@code /rest/v1/companies.json}); repeated after ambiguous failures, as reads are. */

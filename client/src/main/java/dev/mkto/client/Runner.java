@@ -21,12 +21,14 @@ import org.jspecify.annotations.Nullable;
  * Marketo's answer what happens next.
  *
  * <ul>
- *   <li>600/601/602: the token is dropped, one new token fetched, the call repeated with it (once).
+ *   <li>600/601/602: the token is dropped, one new token fetched, the call repeated with it (once);
+ *       never with the refused token, even if the identity service hands it out again.
  *   <li>606 and 615: back off with jitter and repeat; after a 606 the whole limiter pauses.
  *   <li>604, 608, 611, 713, HTTP 5xx and a connection lost mid-call: repeated only when the call is
  *       safe to repeat. A connection that could not be made at all is always repeated.
  *   <li>607: never repeated; the answer carries when the quota resets. Until then, later calls of
- *       every client sharing the limiter are answered with the same 607 without a request.
+ *       every client sharing the limiter are answered with the same 607 without a request, also
+ *       calls that were already waiting for the limiter when it arrived.
  * </ul>
  */
 final class Runner {
@@ -90,9 +92,7 @@ final class Runner {
         while (true) {
             Optional<Instant> exhausted = limiter.quotaExhaustedUntil();
             if (exhausted.isPresent()) {
-                trace.notSent(call.method(), call.path(), ErrorCodes.DAILY_QUOTA);
-                return new Exchange(Envelope.failure(0, new MarketoError(ErrorCodes.DAILY_QUOTA,
-                        "Daily quota reached (not sent: the quota resets at " + exhausted.get() + ")")), null, exhausted.get());
+                return notSent(call, exhausted.get());
             }
             if (token == null) {
                 Tokens.Obtained obtained = token(tokens::current);
@@ -103,7 +103,14 @@ final class Runner {
             }
             Envelope answer;
             try {
-                answer = once(call, token);
+                Limiter.Permit permit = limiter.acquire();
+                // a 607 may have arrived while this call waited for the limiter
+                exhausted = limiter.quotaExhaustedUntil();
+                if (exhausted.isPresent()) {
+                    permit.release(false);
+                    return notSent(call, exhausted.get());
+                }
+                answer = send(call, token, permit);
             } catch (IOException e) {
                 if (retry < retries && !(e instanceof SSLException) && (call.safe() || !reachedServer(e))) {
                     retry++;
@@ -122,6 +129,10 @@ final class Runner {
                 if (replaced instanceof Tokens.Failed failed) {
                     return Exchange.refused(failed.failure());
                 }
+                if (((Tokens.Token) replaced).value().equals(refused)) {
+                    // identity still hands out the token the API refuses: repeating the call with it cannot succeed
+                    return new Exchange(answer, null, null);
+                }
                 token = ((Tokens.Token) replaced).value();
                 continue;
             }
@@ -133,22 +144,37 @@ final class Runner {
                 continue;
             }
             if (code.equals(ErrorCodes.DAILY_QUOTA)) {
-                Instant reset = quotaReset();
-                limiter.quotaExhausted(reset);
-                return new Exchange(answer, null, reset);
+                return new Exchange(answer, null, quotaReset());
             }
             return new Exchange(answer, null, null);
         }
     }
 
+    private Exchange notSent(Call call, Instant resetsAt) {
+        trace.notSent(call.method(), call.path(), ErrorCodes.DAILY_QUOTA);
+        return new Exchange(Envelope.failure(0, new MarketoError(ErrorCodes.DAILY_QUOTA,
+                "Daily quota reached (not sent: the quota resets at " + resetsAt + ")")), null, resetsAt);
+    }
+
     /** One request with this token, through the limiter, without retries (also what diagnosis uses). */
     Envelope once(Call call, String token) throws IOException, InterruptedException {
-        Limiter.Permit permit = limiter.acquire();
+        return send(call, token, limiter.acquire());
+    }
+
+    /**
+     * Sends with a permit already taken, and gives it back. A 607 is recorded before the permit
+     * goes back, so no call waiting for the limiter is sent after it.
+     */
+    private Envelope send(Call call, String token, Limiter.Permit permit) throws IOException, InterruptedException {
         boolean counted = true;
         try {
             HttpResponse<byte[]> response = http.send(request(call, token), HttpResponse.BodyHandlers.ofByteArray());
             Envelope envelope = Envelope.read(response.statusCode(), response.headers().firstValue("Content-Type").orElse(null), response.body());
-            counted = !ErrorCodes.NOT_COUNTED.contains(envelope.code());
+            String code = envelope.success() ? "" : envelope.code();
+            counted = !ErrorCodes.NOT_COUNTED.contains(code);
+            if (code.equals(ErrorCodes.DAILY_QUOTA)) {
+                limiter.quotaExhausted(quotaReset());
+            }
             return envelope;
         } finally {
             permit.release(counted);

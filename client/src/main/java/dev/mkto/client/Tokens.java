@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -64,11 +65,16 @@ final class Tokens {
         if (fresh(held)) {
             return new Token(held.token());
         }
+        long seen = slot.fetches;
         slot.lock.lockInterruptibly();
         try {
             held = slot.held;
             if (fresh(held)) {
                 return new Token(held.token());
+            }
+            Failed shared = failedWhileWaiting(seen);
+            if (shared != null) {
+                return shared;
             }
             return fetch(owned(held) ? held.token() : null);
         } finally {
@@ -81,11 +87,16 @@ final class Tokens {
      * it, and fetch a token that is not it.
      */
     Obtained replace(String rejected) throws IOException, InterruptedException {
+        long seen = slot.fetches;
         slot.lock.lockInterruptibly();
         try {
             TokenCache.Held held = slot.held;
             if (owned(held) && !held.token().equals(rejected) && clock.instant().isBefore(held.expiresAt())) {
                 return new Token(held.token());
+            }
+            Failed shared = failedWhileWaiting(seen);
+            if (shared != null) {
+                return shared;
             }
             if (held != null && (owned(held) || held.token().equals(rejected))) {
                 slot.held = null;
@@ -111,8 +122,38 @@ final class Tokens {
         return held != null && credentials.issued(held.secretDigest());
     }
 
-    /** Asks the identity service (with the lock held); {@code previous} is the token this client had, if any. */
+    /**
+     * The failure of a token request for these credentials that finished while this thread waited
+     * for the lock (it would only be asked again, and fail the same way); thrown when it got no answer.
+     */
+    private @Nullable Failed failedWhileWaiting(long seen) throws IOException {
+        TokenCache.Failure f = slot.failure;
+        if (slot.fetches == seen || f == null || !credentials.issued(f.secretDigest())) {
+            return null;
+        }
+        if (f.noAnswer() != null) {
+            throw f.noAnswer();
+        }
+        return new Failed(Objects.requireNonNull(f.refusal()));
+    }
+
+    /** Asks the identity service (with the lock held) and records the outcome for the threads waiting for it. */
     private Obtained fetch(@Nullable String previous) throws IOException, InterruptedException {
+        slot.failure = null; // an interrupted request leaves no failure behind for others to take
+        try {
+            Obtained got = fetchOnce(previous);
+            slot.failure = got instanceof Failed f ? new TokenCache.Failure(credentials.secretDigest(), f.failure(), null) : null;
+            return got;
+        } catch (IOException e) {
+            slot.failure = new TokenCache.Failure(credentials.secretDigest(), null, e);
+            throw e;
+        } finally {
+            slot.fetches++; // only ever written with the lock held
+        }
+    }
+
+    /** {@code previous} is the token this client had, if any. */
+    private Obtained fetchOnce(@Nullable String previous) throws IOException, InterruptedException {
         IdentityClient.Granted granted = null;
         for (int wait = 0; ; wait++) {
             IdentityClient.Answer answer = ask();

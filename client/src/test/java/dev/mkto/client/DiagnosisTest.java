@@ -132,6 +132,58 @@ class DiagnosisTest {
         assertThat(d.evidence().get(0).message()).contains("expired");
     }
 
+    /** mkto-server refuses a service for a user who is not API-only, so a scripted identity service gives the refusal. */
+    @Test
+    void diagnoseWhenTheServicesUserIsNotAnApiOnlyUserThenApiUserInactive() {
+        try (StandIn marketo = new StandIn()) {
+            marketo.script("POST /identity/oauth/token", new StandIn.Reply(401,
+                    "{\"error\":\"unauthorized\",\"error_description\":\"User ada@example.com is not an API-only user\"}", false));
+
+            Diagnosis d = marketo.client().diagnose();
+
+            assertThat(d.outcome()).as("%s", d).isEqualTo(Outcome.API_USER_INACTIVE);
+            assertThat(d.fix()).contains("active API-only user");
+        }
+    }
+
+    /** Names are the admin's to choose: words in them must not change the diagnosis. */
+    @Test
+    void diagnoseWhenNamesInTheRefusalSoundLikeAnotherCauseThenTheCauseStillDecides() {
+        String role = ServerAdmin.unique("role");
+        server.admin().role(role, "Read-Only Lead");
+        String email = ServerAdmin.unique("allowlist") + "@example.com";
+        long userId = server.admin().apiUser(email, role);
+        ServerAdmin.Service disabled = server.admin().service(ServerAdmin.unique("Expired leads cleanup"), email, userId);
+        ServerAdmin.Service deactivated = server.admin().service(ServerAdmin.unique("Nightly sync"), email, userId);
+        server.admin().disableService(disabled.id());
+
+        Diagnosis serviceDisabled = diagnose(disabled);
+        server.admin().deactivateUser(userId);
+        Diagnosis userDeactivated = diagnose(deactivated);
+
+        assertThat(serviceDisabled.outcome()).as("%s", serviceDisabled).isEqualTo(Outcome.INVALID_CLIENT_ID);
+        assertThat(serviceDisabled.fix()).contains("Enable the custom service");
+        assertThat(userDeactivated.outcome()).as("%s", userDeactivated).isEqualTo(Outcome.API_USER_INACTIVE);
+    }
+
+    @Test
+    void diagnoseWhenTheTokenExpiresBetweenIssueAndUseThenTheNextTokenDecidesNotTheUserBlamed() {
+        try (StandIn marketo = new StandIn()) {
+            String next = "44444444-2222-4333-8444-555555555555:st";
+            // identity hands out the service's live token in its last second; it has expired when the read arrives
+            marketo.script("POST /identity/oauth/token",
+                    StandIn.Reply.json("{\"access_token\":\"" + StandIn.TOKEN + "\",\"token_type\":\"bearer\",\"expires_in\":0,\"scope\":\"api@example.com\"}"),
+                    StandIn.Reply.json("{\"access_token\":\"" + next + "\",\"token_type\":\"bearer\",\"expires_in\":3600,\"scope\":\"api@example.com\"}"));
+            marketo.script("GET /rest/v1/leads/describe.json", StandIn.Reply.error("602", "Access token expired"));
+
+            Diagnosis d = marketo.client().diagnose();
+
+            assertThat(d.outcome()).as("%s", d).isEqualTo(Outcome.OK);
+            assertThat(marketo.requests("/rest/v1/leads/describe.json")).last().extracting(StandIn.Request::authorization)
+                    .isEqualTo("Bearer " + next);
+        }
+    }
+
     @Test
     void diagnoseWhenTheRoleHasNoLeadReadPermissionThenMissingReadPermission() {
         ServerAdmin.Service s = server.admin().serviceWith("Read-Only Activity");

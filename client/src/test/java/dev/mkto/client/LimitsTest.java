@@ -124,6 +124,22 @@ class LimitsTest {
     }
 
     @Test
+    void callsWaitingForTheClientLimiterWhenA607ArrivesThenNotSentAfterIt() throws Exception {
+        limits(Map.of("dailyQuota", 1));
+        RecordingTrace trace = new RecordingTrace();
+        // one call per 2 s: both calls below wait for the limiter; the first to get through is answered 607
+        MarketoClient client = TestClients.builder(server, service, trace).limits(new Limits(1, Duration.ofSeconds(2), 10)).build();
+        assertThat(client.leads().partitions().success()).as("the quota's one call").isTrue();
+
+        List<ApiResult<List<Leads.Partition>>> waiting = TokensTest.runConcurrently(2, () -> client.leads().partitions());
+
+        assertThat(waiting).allSatisfy(r -> assertThat(r.error()).map(MarketoError::code).contains("607"));
+        assertThat(waiting).allSatisfy(r -> assertThat(r.quotaResetsAt()).isPresent());
+        assertThat(waiting.stream().mapToInt(r -> r.requestIds().size()).sum()).as("one request answered 607, the other never sent").isEqualTo(1);
+        assertThat(trace.notSent).containsExactly("607");
+    }
+
+    @Test
     void callsAfterA607ThenAnsweredWithoutARequestUntilTheResetAndSentAgainAfterIt() {
         limits(Map.of("dailyQuota", 2));
         RecordingTrace trace = new RecordingTrace();

@@ -194,6 +194,8 @@ class RetryRulesTest {
 
     @Test
     void callWhenTheRepeatedCallIsRefusedAgainThenNoSecondReauthentication() {
+        marketo.script("POST /identity/oauth/token", StandIn.DEFAULT_TOKEN,
+                Reply.json("{\"access_token\":\"55555555-2222-4333-8444-555555555555:st\",\"token_type\":\"bearer\",\"expires_in\":3600,\"scope\":\"api@example.com\"}"));
         marketo.script("GET /rest/v1/leads/partitions.json", Reply.error("601", "Access token invalid"), Reply.error("601", "Access token invalid"));
         RecordingTrace trace = new RecordingTrace();
 
@@ -203,6 +205,58 @@ class RetryRulesTest {
         assertThat(r.error()).map(MarketoError::code).contains("601");
         assertThat(trace.refusedTokens).containsExactly("601");
         assertThat(marketo.requests("/rest/v1/leads/partitions.json")).hasSize(2);
+    }
+
+    @Test
+    void callWhen601AndIdentityKeepsHandingOutTheRefusedTokenThenNeverRepeatedWithIt() {
+        // identity answers every request with the same token (the stand-in's default); the API refused it
+        marketo.script("GET /rest/v1/leads/partitions.json", Reply.error("601", "Access token invalid"));
+        RecordingTrace trace = new RecordingTrace();
+
+        ApiResult<List<Leads.Partition>> r = marketo.builder(trace).build().leads().partitions();
+
+        assertThat(marketo.requests("/rest/v1/leads/partitions.json")).as("the refused token is not sent again").hasSize(1);
+        assertThat(r.success()).isFalse();
+        assertThat(r.error()).map(MarketoError::code).contains("601");
+        assertThat(trace.refusedTokens).containsExactly("601");
+    }
+
+    @Test
+    void tokenWhenManyThreadsAreRefusedAndTheReauthenticationFailsThenOneIdentityRequestAnswersThemAll() throws Exception {
+        String deactivated = "{\"error\":\"unauthorized\",\"error_description\":\"API-only user api@example.com is deactivated\"}";
+        // the re-authentication is answered slowly, so every refused thread is waiting for it
+        marketo.script("POST /identity/oauth/token", StandIn.DEFAULT_TOKEN, new Reply(401, deactivated, false).after(Duration.ofMillis(700)));
+        marketo.script("GET /rest/v1/leads/partitions.json", Reply.ok("[]"));
+        for (int i = 0; i < 8; i++) {
+            marketo.script("POST /identity/oauth/token", new Reply(401, deactivated, false));
+            marketo.script("GET /rest/v1/leads/partitions.json", Reply.error("601", "Access token invalid"));
+        }
+        RecordingTrace trace = new RecordingTrace();
+        MarketoClient client = marketo.builder(trace).limits(Limits.unlimited()).build();
+        assertThat(client.leads().partitions().success()).isTrue();
+
+        List<ApiResult<List<Leads.Partition>>> results = TokensTest.runConcurrently(8, () -> client.leads().partitions());
+
+        assertThat(results).allSatisfy(r -> assertThat(r.authenticationFailure()).map(AuthenticationFailure::errorDescription)
+                .contains("API-only user api@example.com is deactivated"));
+        assertThat(trace.identityRequests).as("the first token, then one re-authentication whose refusal the waiting threads share")
+                .hasValue(2);
+    }
+
+    @Test
+    void identityWhenItsRefusalEchoesTheSecretThenTheSecretIsNeverRepeated() {
+        String echo = "{\"error\":\"invalid_request\",\"error_description\":\"unexpected parameters: client_secret=client-secret-1\"}";
+        marketo.script("POST /identity/oauth/token", new Reply(400, echo, false), new Reply(400, echo, false));
+        MarketoClient client = marketo.client();
+
+        ApiResult<List<Leads.Partition>> r = client.leads().partitions();
+        Diagnosis d = client.diagnose();
+
+        assertThat(r.authenticationFailure()).map(AuthenticationFailure::error).contains("invalid_request");
+        assertThat(r.authenticationFailure().orElseThrow().errorDescription()).contains("client_secret=").doesNotContain("client-secret-1");
+        assertThat(r.toString()).doesNotContain("client-secret-1");
+        assertThat(catchThrowableOfType(ApiFailureException.class, r::orElseThrow).getMessage()).doesNotContain("client-secret-1");
+        assertThat(d.toString()).doesNotContain("client-secret-1");
     }
 
     @Test

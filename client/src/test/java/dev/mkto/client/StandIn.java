@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -25,8 +26,17 @@ final class StandIn implements AutoCloseable {
     record Request(String method, String path, String query, String body, String authorization, String contentType) {
     }
 
-    /** A scripted answer: a status and body, or a connection dropped without an answer. */
-    record Reply(int status, String body, boolean drop) {
+    /** A scripted answer: a status and body, or a connection dropped without an answer; sent after {@code delay}. */
+    record Reply(int status, String body, boolean drop, Duration delay) {
+        Reply(int status, String body, boolean drop) {
+            this(status, body, drop, Duration.ZERO);
+        }
+
+        /** This answer, sent only after {@code d} (so that other requests arrive while it is awaited). */
+        Reply after(Duration d) {
+            return new Reply(status, body, drop, d);
+        }
+
         static Reply json(String body) {
             return new Reply(200, body, false);
         }
@@ -102,6 +112,13 @@ final class StandIn implements AutoCloseable {
         }
         if (reply == null) {
             reply = path.equals("/identity/oauth/token") ? DEFAULT_TOKEN : Reply.ok("[]");
+        }
+        if (!reply.delay().isZero()) {
+            try {
+                Thread.sleep(reply.delay().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (reply.drop()) {
             ex.getHttpContext().getServer(); // nothing is sent: the connection is closed under the request

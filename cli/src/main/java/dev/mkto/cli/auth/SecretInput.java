@@ -4,6 +4,7 @@ import dev.mkto.cli.CliException;
 import dev.mkto.cli.Context;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
@@ -12,6 +13,9 @@ import picocli.CommandLine.Option;
  * history), but a prompt without echo, standard input, or an environment variable named here.
  */
 public final class SecretInput {
+
+    /** A conventional variable name; Marketo's secrets are 32 mixed-case letters and digits, so none looks like one. */
+    private static final Pattern VARIABLE_NAME = Pattern.compile("[A-Z_][A-Z0-9_]{0,63}");
 
     private final Context ctx;
 
@@ -34,7 +38,12 @@ public final class SecretInput {
         if (stdin) {
             secret = firstLine();
         } else if (env != null) {
-            secret = ctx.env(env).orElseThrow(() -> CliException.usage("the environment variable " + env + " is not set"));
+            String name = env;
+            secret = ctx.env(name).orElseThrow(() -> CliException.usage(VARIABLE_NAME.matcher(name).matches()
+                    ? "the environment variable " + name + " is not set"
+                    // most likely the secret itself ($VAR expanded by the shell): not repeated
+                    : "--secret-env takes the name of an environment variable (e.g. --secret-env MKTO_CLIENT_SECRET), not its value;"
+                            + " no variable by the name given is set"));
         } else {
             char[] typed = ctx.prompter().secret(prompt)
                     .orElseThrow(() -> CliException.usage("no terminal to ask for the secret: pass it with --secret-stdin or --secret-env VAR"));
