@@ -80,6 +80,7 @@ public final class RestApi implements HttpService {
         Caller caller = null;
         Limits.Admitted admitted = null;
         String failure = null;
+        boolean sending = false;
         try {
             String rawQuery = req.query().rawValue();
             String rawPath = req.prologue().uriPath().rawPath();
@@ -124,12 +125,21 @@ public final class RestApi implements HttpService {
             Reply reply = endpoint.operation().handle(new ApiCall(requestId, vars, params, body, contentType, caller,
                     req.headers().first(HeaderNames.RANGE).orElse(null)));
             switch (reply) {
-                case Reply.Envelope e -> HttpIO.send(res, Responses.envelope(requestId, e));
-                case Reply.Body b -> HttpIO.send(res, Responses.body(b));
+                case Reply.Envelope e -> {
+                    Responses.Rendered rendered = Responses.envelope(requestId, e);
+                    sending = true;
+                    HttpIO.send(res, rendered);
+                }
+                case Reply.Body b -> {
+                    Responses.Rendered rendered = Responses.body(b);
+                    sending = true;
+                    HttpIO.send(res, rendered);
+                }
                 case Reply.File f -> {
                     res.status(f.status());
                     res.header(HeaderNames.CONTENT_TYPE, f.contentType());
                     f.headers().forEach(res::header);
+                    sending = true;
                     res.send(f.bytes());
                 }
             }
@@ -142,7 +152,10 @@ public final class RestApi implements HttpService {
         } catch (BadRequestException e) {
             throw e; // HTTP-level (an unreadable body): Helidon answers 400 and closes the connection
         } catch (RuntimeException e) {
-            if (Database.isUnavailable(e)) {
+            if (sending) {
+                // the call was answered; the client went away while the answer was written: no system error, and it counts
+                LOG.info("request {} {}: the client went away before the answer was written ({})", requestId, path, e.getClass().getSimpleName());
+            } else if (Database.isUnavailable(e)) {
                 LOG.warn("request {} {}: the database does not answer", requestId, path);
                 failure = ErrorCode.TEMPORARILY_UNAVAILABLE.code();
                 HttpIO.send(res, Responses.error(surface, requestId, MarketoException.of(ErrorCode.TEMPORARILY_UNAVAILABLE)));
@@ -164,7 +177,7 @@ public final class RestApi implements HttpService {
                 limits.release(admitted, refund);
             }
             usage.record(caller == null ? instances.defaultId() : caller.instanceId(), caller, endpointKey, failure,
-                    admitted != null && !refund);
+                    admitted != null && !refund, admitted == null ? null : admitted.day());
         } catch (RuntimeException e) {
             LOG.warn("could not account for a call: {}", e.getClass().getSimpleName());
         }

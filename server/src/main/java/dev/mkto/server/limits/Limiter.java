@@ -14,6 +14,9 @@ interface Limiter extends AutoCloseable {
     /** The call is answered; {@code refund} takes it back out of the window and the quota (exempt answers). */
     void release(Permit permit, boolean refund);
 
+    /** The scope's quota counter starts again, at its next admission, from the usage recorded that day. */
+    void recount(Scope scope);
+
     /** How much of each limit of {@code scope} is in use. */
     Usage usage(Scope scope, long now);
 

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The instance's limits, as Marketo applies them: shared by all API users of an instance — a
@@ -32,6 +33,11 @@ public final class Limits implements AutoCloseable {
 
         private Admitted(Limiter.Permit permit) {
             this.permit = permit;
+        }
+
+        /** The day (in the instance's time zone) the call was admitted on: its quota's day, and its usage's. */
+        public String day() {
+            return permit.scopes()[0].day();
         }
     }
 
@@ -109,14 +115,27 @@ public final class Limits implements AutoCloseable {
                 u.peakInFlight(), scope.dailyQuota(), u.quotaUsed(), day.toString(), day.plusDays(1).atStartOfDay(zone).toInstant(), shared);
     }
 
+    /** The caps of each capped service's last call in this process. */
+    private final ConcurrentHashMap<Long, ServiceCaps> capsSeen = new ConcurrentHashMap<>();
+
     private Limiter.Scope[] scopes(Caller caller, long now) {
         InstanceSettings.Limits l = instances.get(caller.instanceId()).settings().limits();
         String day = LocalDate.ofInstant(Instant.ofEpochMilli(now), ZoneId.of(l.timeZone())).toString();
         Limiter.Scope instance = instanceScope(caller.instanceId(), l, day);
         if (caller.caps().none()) {
+            if (!capsSeen.isEmpty() && capsSeen.containsKey(caller.serviceId())) {
+                capsSeen.remove(caller.serviceId());
+            }
             return new Limiter.Scope[] {instance};
         }
-        return new Limiter.Scope[] {instance, serviceScope(caller.serviceId(), caller.caps(), l, day)};
+        Limiter.Scope service = serviceScope(caller.serviceId(), caller.caps(), l, day);
+        if (!caller.caps().equals(capsSeen.get(caller.serviceId()))) {
+            // caps set, set again or changed: the service's calls made meanwhile were counted by the
+            // usage statistics only, so its quota counter starts again from them
+            limiter.recount(service);
+            capsSeen.put(caller.serviceId(), caller.caps());
+        }
+        return new Limiter.Scope[] {instance, service};
     }
 
     private static Limiter.Scope instanceScope(long instanceId, InstanceSettings.Limits l, String day) {

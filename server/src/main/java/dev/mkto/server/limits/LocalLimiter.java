@@ -92,6 +92,20 @@ final class LocalLimiter implements Limiter {
     }
 
     @Override
+    public void recount(Scope scope) {
+        State s = states.get(scope.key());
+        if (s == null) {
+            return;
+        }
+        s.lock.lock();
+        try {
+            s.quotaDay = null;
+        } finally {
+            s.lock.unlock();
+        }
+    }
+
+    @Override
     public Usage usage(Scope scope, long now) {
         State s = states.computeIfAbsent(scope.key(), k -> new State());
         s.lock.lock();

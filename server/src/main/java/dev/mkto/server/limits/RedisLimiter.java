@@ -19,9 +19,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Queue;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
@@ -30,15 +30,21 @@ import org.slf4j.LoggerFactory;
 /**
  * Limits counted in Redis and shared by every process: admission is one Lua script, so no process
  * over-admits. The window is a sorted set of admitted calls; calls in flight are a sorted set of
- * leases (a process that dies mid-call frees its slots when the lease ends); the quota is a
- * counter per day, seeded from the usage statistics the first time a process sees that day.
- * While Redis does not answer, calls are answered 608; the client reconnects by itself.
+ * leases (a process that dies mid-call frees its slots when the lease ends); both are timed by
+ * Redis's clock, not the processes', so clocks that disagree do not widen or shorten them. The
+ * quota is a counter per day, seeded from the usage statistics whenever Redis lacks it (a new day,
+ * or Redis lost its data). While Redis does not answer, calls are answered 608; the client
+ * reconnects by itself, and the calls that ended meanwhile are released as soon as it answers.
  */
 final class RedisLimiter implements Limiter {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisLimiter.class);
     private static final long LEASE_MILLIS = Duration.ofMinutes(5).toMillis();
     private static final long QUOTA_TTL_SECONDS = Duration.ofDays(2).toSeconds();
+
+    /** A call that ended, and whether its answer is refunded. */
+    private record Ended(Permit permit, boolean refund) {
+    }
 
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
@@ -48,7 +54,8 @@ final class RedisLimiter implements Limiter {
     private volatile String acquireSha;
     private volatile String releaseSha;
     private final BiFunction<String, String, Long> quotaAlreadyUsed;
-    private final Set<String> seededQuotas = ConcurrentHashMap.newKeySet();
+    /** Calls that ended while Redis did not answer: released before the next admission. */
+    private final Queue<Ended> unreleased = new ConcurrentLinkedQueue<>();
     private final String node = UUID.randomUUID().toString().substring(0, 8);
     private final AtomicLong sequence = new AtomicLong();
     private volatile boolean failing;
@@ -75,60 +82,101 @@ final class RedisLimiter implements Limiter {
 
     @Override
     public Admission acquire(Scope[] scopes, long now) {
+        releaseUnreleased();
         List<String> keys = new ArrayList<>();
-        List<String> args = new ArrayList<>(List.of(Long.toString(now), node + "-" + sequence.incrementAndGet(),
-                Long.toString(LEASE_MILLIS), Integer.toString(scopes.length)));
+        List<String> args = new ArrayList<>(List.of(node + "-" + sequence.incrementAndGet(), Long.toString(LEASE_MILLIS),
+                Integer.toString(scopes.length)));
         for (Scope s : scopes) {
-            seedQuota(s);
             keys.addAll(List.of(key(s, "w"), key(s, "f"), quotaKey(s), key(s, "p")));
             args.addAll(List.of(Integer.toString(s.rateCalls()), Long.toString(s.windowMillis()), Integer.toString(s.concurrent()),
                     Long.toString(s.dailyQuota()), Long.toString(QUOTA_TTL_SECONDS)));
         }
-        List<Long> answer = run(true, keys, args);
-        if (answer.get(0) == 0) {
-            return Admission.admitted(new Permit(scopes, args.get(1), now));
+        for (int attempt = 0; attempt <= scopes.length; attempt++) {
+            List<Long> answer = run(true, keys, args);
+            if (answer.get(0) == 0) {
+                return Admission.admitted(new Permit(scopes, args.get(0), now));
+            }
+            Scope scope = scopes[answer.get(1).intValue() - 1];
+            if (answer.get(0) != 1) {
+                return Admission.refused(answer.get(0).intValue(), scope);
+            }
+            seedQuota(scope);
         }
-        return Admission.refused(answer.get(0).intValue(), scopes[answer.get(1).intValue() - 1]);
+        throw unavailable(new RedisException("the quota counters disappear as they are seeded"));
     }
 
+    /** Ends the call; if Redis does not answer, it is ended before the next admission (its lease ends it at the latest). */
     @Override
     public void release(Permit permit, boolean refund) {
+        Ended ended = new Ended(permit, refund);
+        if (!tryRelease(ended)) {
+            unreleased.add(ended);
+        }
+    }
+
+    private void releaseUnreleased() {
+        if (unreleased.isEmpty()) {
+            return;
+        }
+        for (int n = unreleased.size(); n > 0; n--) {
+            Ended ended = unreleased.poll();
+            if (ended == null) {
+                return;
+            }
+            if (!tryRelease(ended)) {
+                unreleased.add(ended);
+                return;
+            }
+        }
+    }
+
+    /** The release script is safe to repeat: only a call still in flight is ended (and refunded). */
+    private boolean tryRelease(Ended ended) {
         List<String> keys = new ArrayList<>();
-        for (Scope s : permit.scopes()) {
+        for (Scope s : ended.permit().scopes()) {
             keys.addAll(List.of(key(s, "w"), key(s, "f"), quotaKey(s)));
         }
         try {
-            run(false, keys, List.of(permit.id(), Integer.toString(permit.scopes().length), refund ? "1" : "0"));
+            run(false, keys, List.of(ended.permit().id(), Integer.toString(ended.permit().scopes().length), ended.refund() ? "1" : "0"));
+            return true;
         } catch (MarketoException unavailable) {
-            // the lease frees the slot when it ends
+            return false;
         }
     }
 
     @Override
-    public Usage usage(Scope scope, long now) {
+    public void recount(Scope scope) {
         try {
-            RedisCommands<String, String> r = connection.sync();
-            long inWindow = r.zcount(key(scope, "w"), io.lettuce.core.Range.create((double) (now - scope.windowMillis() + 1), Double.MAX_VALUE));
-            long inFlight = r.zcount(key(scope, "f"), io.lettuce.core.Range.create((double) now + 1, Double.MAX_VALUE));
-            String peak = r.get(key(scope, "p"));
-            String quota = r.get(quotaKey(scope));
-            return new Usage(inWindow, inFlight, peak == null ? 0 : Long.parseLong(peak), quota == null ? 0 : Long.parseLong(quota));
+            connection.sync().del(quotaKey(scope));
         } catch (RedisException e) {
             throw unavailable(e);
         }
     }
 
-    /** The first time this process sees a day, the quota counter starts from the recorded usage, unless Redis has one. */
+    @Override
+    public Usage usage(Scope scope, long processNow) {
+        try {
+            RedisCommands<String, String> r = connection.sync();
+            List<String> time = r.time(); // the scripts' clock
+            long now = Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000;
+            long inWindow = r.zcount(key(scope, "w"), io.lettuce.core.Range.create((double) (now - scope.windowMillis() + 1), Double.MAX_VALUE));
+            long inFlight = r.zcount(key(scope, "f"), io.lettuce.core.Range.create((double) now + 1, Double.MAX_VALUE));
+            String peak = r.get(key(scope, "p"));
+            String quota = r.get(quotaKey(scope));
+            long used = quota == null ? quotaAlreadyUsed.apply(scope.key(), scope.day()) : Long.parseLong(quota);
+            return new Usage(inWindow, inFlight, peak == null ? 0 : Long.parseLong(peak), used);
+        } catch (RedisException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /** Redis lacks the quota counter (a new day, or it lost its data): it starts from the recorded usage, unless another process was first. */
     private void seedQuota(Scope s) {
-        String k = quotaKey(s);
-        if (seededQuotas.add(k)) {
-            try {
-                long used = quotaAlreadyUsed.apply(s.key(), s.day());
-                connection.sync().set(k, Long.toString(used), io.lettuce.core.SetArgs.Builder.nx().ex(QUOTA_TTL_SECONDS));
-            } catch (RedisException e) {
-                seededQuotas.remove(k);
-                throw unavailable(e);
-            }
+        long used = quotaAlreadyUsed.apply(s.key(), s.day());
+        try {
+            connection.sync().set(quotaKey(s), Long.toString(used), io.lettuce.core.SetArgs.Builder.nx().ex(QUOTA_TTL_SECONDS));
+        } catch (RedisException e) {
+            throw unavailable(e);
         }
     }
 

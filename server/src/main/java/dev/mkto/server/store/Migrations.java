@@ -39,7 +39,8 @@ final class Migrations {
             "V4__objects.sql",
             "V5__bulk_extract.sql",
             "V6__lookup_indexes.sql",
-            "V7__token_nonce.sql");
+            "V7__token_nonce.sql",
+            "V8__usage_per_user.sql");
 
     private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
     private static final String LOCATION = "/db/migration/";

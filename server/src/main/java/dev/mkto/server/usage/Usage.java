@@ -88,11 +88,13 @@ public final class Usage implements AutoCloseable, Limits.QuotaBaseline {
 
     /**
      * Records one answered call: {@code counted} when it consumed the limits; {@code errorCode}
-     * when it failed. {@code caller} is null when the call never identified one.
+     * when it failed. {@code caller} is null when the call never identified one. {@code admittedOn}
+     * is the day the limits admitted it (its quota's day; null when not admitted: today), so a call
+     * that runs past midnight is reported on the day it counted.
      */
-    public void record(long instanceId, Caller caller, String endpoint, String errorCode, boolean counted) {
+    public void record(long instanceId, Caller caller, String endpoint, String errorCode, boolean counted, String admittedOn) {
         long now = clock.millis();
-        String day = day(instanceId, now);
+        String day = admittedOn != null ? admittedOn : day(instanceId, now);
         long service = caller == null ? 0 : caller.serviceId();
         if (counted && caller != null) {
             calls.computeIfAbsent(new CallKey(instanceId, day, service, caller.userEmail(), endpoint), k -> new LongAdder()).increment();
@@ -196,9 +198,21 @@ public final class Usage implements AutoCloseable, Limits.QuotaBaseline {
         return out;
     }
 
+    /**
+     * Calls counted on {@code day}: those stored plus this process's not yet flushed (under the
+     * flush's lock, so none is seen twice or missed).
+     */
     @Override
-    public long used(long instanceId, Long serviceId, String day) {
-        return serviceId == null ? repository.instanceDay(instanceId, day) : repository.serviceDay(serviceId, day);
+    public synchronized long used(long instanceId, Long serviceId, String day) {
+        long stored = serviceId == null ? repository.instanceDay(instanceId, day) : repository.serviceDay(serviceId, day);
+        long pending = 0;
+        for (Map.Entry<CallKey, LongAdder> e : calls.entrySet()) {
+            CallKey k = e.getKey();
+            if (k.day().equals(day) && (serviceId == null ? k.instance() == instanceId : k.service() == serviceId)) {
+                pending += e.getValue().sum();
+            }
+        }
+        return stored + pending;
     }
 
     @Override

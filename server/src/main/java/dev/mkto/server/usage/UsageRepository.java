@@ -18,13 +18,13 @@ final class UsageRepository {
     }
 
     private static final String ADD_CALLS_PG = "INSERT INTO usage_daily (instance_id, usage_day, service_id, user_email, endpoint, calls) "
-            + "VALUES (:instance, :day, :service, :email, :endpoint, :n) ON CONFLICT (instance_id, usage_day, service_id, endpoint) "
-            + "DO UPDATE SET calls = usage_daily.calls + EXCLUDED.calls, user_email = EXCLUDED.user_email";
+            + "VALUES (:instance, :day, :service, :email, :endpoint, :n) ON CONFLICT (instance_id, usage_day, service_id, user_email, endpoint) "
+            + "DO UPDATE SET calls = usage_daily.calls + EXCLUDED.calls";
     private static final String ADD_CALLS_H2 = "MERGE INTO usage_daily t USING (VALUES (CAST(:instance AS BIGINT), CAST(:day AS VARCHAR(10)), "
             + "CAST(:service AS BIGINT), CAST(:email AS VARCHAR(255)), CAST(:endpoint AS VARCHAR(300)), CAST(:n AS BIGINT))) "
             + "s(instance_id, usage_day, service_id, user_email, endpoint, calls) ON t.instance_id = s.instance_id AND t.usage_day = s.usage_day "
-            + "AND t.service_id = s.service_id AND t.endpoint = s.endpoint "
-            + "WHEN MATCHED THEN UPDATE SET calls = t.calls + s.calls, user_email = s.user_email "
+            + "AND t.service_id = s.service_id AND t.user_email = s.user_email AND t.endpoint = s.endpoint "
+            + "WHEN MATCHED THEN UPDATE SET calls = t.calls + s.calls "
             + "WHEN NOT MATCHED THEN INSERT (instance_id, usage_day, service_id, user_email, endpoint, calls) "
             + "VALUES (s.instance_id, s.usage_day, s.service_id, s.user_email, s.endpoint, s.calls)";
     private static final String ADD_ERRORS_PG = "INSERT INTO error_daily (instance_id, usage_day, service_id, endpoint, error_code, errors) "

@@ -1,17 +1,23 @@
 -- Admits one call against up to two scopes (instance, then service), atomically.
 -- KEYS, four per scope: window (zset: id -> admitted at), in flight (zset: id -> lease end),
 --                       quota (counter for the day), peak in flight
--- ARGV: now, id, lease, scopes, then five per scope: rate, window ms, concurrent, quota, quota ttl s
--- Answers {0, 0} when admitted, else {refusing code (607, 606, 615), scope index}.
-local now = tonumber(ARGV[1])
-local id = ARGV[2]
-local lease = tonumber(ARGV[3])
-local n = tonumber(ARGV[4])
-local function arg(i, k) return tonumber(ARGV[4 + (i - 1) * 5 + k]) end
+-- ARGV: id, lease, scopes, then five per scope: rate, window ms, concurrent, quota, quota ttl s
+-- Answers {0, 0} when admitted, {1, scope index} when that scope's quota counter is missing (the
+-- caller seeds it from the recorded usage and asks again), else {refusing code (607, 606, 615), scope index}.
+-- Time is Redis's own clock, so processes whose clocks disagree still share one window and one
+-- set of leases.
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local id = ARGV[1]
+local lease = tonumber(ARGV[2])
+local n = tonumber(ARGV[3])
+local function arg(i, k) return tonumber(ARGV[3 + (i - 1) * 5 + k]) end
 local function key(i, k) return KEYS[(i - 1) * 4 + k] end
 
 for i = 1, n do
-  if tonumber(redis.call('GET', key(i, 3)) or '0') >= arg(i, 4) then return {607, i} end
+  local used = redis.call('GET', key(i, 3))
+  if not used then return {1, i} end
+  if tonumber(used) >= arg(i, 4) then return {607, i} end
 end
 for i = 1, n do
   redis.call('ZREMRANGEBYSCORE', key(i, 1), '-inf', now - arg(i, 2))

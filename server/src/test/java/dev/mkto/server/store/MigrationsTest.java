@@ -38,7 +38,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 class MigrationsTest {
 
-    private static final List<Integer> ALL = List.of(1, 2, 3, 4, 5, 6, 7);
+    private static final List<Integer> ALL = List.of(1, 2, 3, 4, 5, 6, 7, 8);
 
     @Test
     void scriptsWhenListedThenTheyAreEveryMigrationFileInVersionOrder() throws URISyntaxException, java.io.IOException {
@@ -99,7 +99,36 @@ class MigrationsTest {
             migrations(ds, backend).migrate();
             execute(ds, "INSERT INTO schema_version (version, script, checksum, applied_at) VALUES (99, 'V99__later.sql', 'x', 0)");
             assertThat(migrations(ds, backend).migrate()).isEmpty();
-            assertThat(versions(ds)).endsWith(7, 99);
+            assertThat(versions(ds)).endsWith(8, 99);
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void migrateWhenUsageWasRecordedPerServiceThenItIsKeptAndThenCountedPerUserToo(Backend backend, @TempDir Path dir) throws Exception {
+        onFresh(backend, dir, ds -> {
+            execute(ds, "CREATE TABLE flyway_schema_history (installed_rank INT PRIMARY KEY, version VARCHAR(50), description VARCHAR(200),"
+                    + " type VARCHAR(20) NOT NULL, script VARCHAR(1000) NOT NULL, checksum INT, installed_by VARCHAR(100) NOT NULL,"
+                    + " installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, execution_time INT NOT NULL, success BOOLEAN NOT NULL)");
+            for (int v = 1; v <= 7; v++) {
+                String script = Migrations.SCRIPTS.get(v - 1);
+                String sql = new String(Migrations.class.getResourceAsStream("/db/migration/" + script).readAllBytes())
+                        .replace("${binary}", backend == Backend.POSTGRES ? "BYTEA" : "VARBINARY(1048576)");
+                for (String statement : Migrations.statements(sql)) {
+                    execute(ds, statement);
+                }
+                execute(ds, "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by,"
+                        + " execution_time, success) VALUES (" + v + ", '" + v + "', 'x', 'SQL', '" + script + "', 1, 'mkto', 1, TRUE)");
+            }
+            execute(ds, "INSERT INTO usage_daily (instance_id, usage_day, service_id, user_email, endpoint, calls) "
+                    + "VALUES (1, '2026-12-05', 7, 'first@example.com', 'GET /rest/v1/leads.json', 42)");
+
+            assertThat(migrations(ds, backend).migrate()).containsExactly(8);
+            assertThat(count(ds, "SELECT calls FROM usage_daily WHERE service_id = 7 AND user_email = 'first@example.com'")).isEqualTo(42);
+            execute(ds, "INSERT INTO usage_daily (instance_id, usage_day, service_id, user_email, endpoint, calls) "
+                    + "VALUES (1, '2026-12-05', 7, 'second@example.com', 'GET /rest/v1/leads.json', 5)");
+            assertThat(count(ds, "SELECT COUNT(*) FROM usage_daily WHERE service_id = 7")).as("the same service's calls, one row per user")
+                    .isEqualTo(2);
         });
     }
 
@@ -126,7 +155,7 @@ class MigrationsTest {
                     + " execution_time, success) VALUES (5, '5', 'failed', 'SQL', 'V5__bulk_extract.sql', 1, 'mkto', 1, FALSE)");
             execute(ds, "INSERT INTO instance (munchkin_id, settings, created_at, updated_at) VALUES ('123-ABC-456', 'kept', 0, 0)");
 
-            assertThat(migrations.migrate()).as("the versions Flyway did not record as successful").containsExactly(5, 6, 7);
+            assertThat(migrations.migrate()).as("the versions Flyway did not record as successful").containsExactly(5, 6, 7, 8);
             assertThat(versions(ds)).isEqualTo(ALL);
             assertThat(count(ds, "SELECT COUNT(*) FROM instance WHERE settings = 'kept'")).isEqualTo(1);
             assertThat(migrations.migrate()).isEmpty();
