@@ -2,6 +2,7 @@ package dev.mkto.server.leads;
 
 import dev.mkto.server.http.ApiCall;
 import dev.mkto.server.http.ApiRoutes;
+import dev.mkto.server.http.Echo;
 import dev.mkto.server.http.ErrorCode;
 import dev.mkto.server.http.Json;
 import dev.mkto.server.http.MarketoException;
@@ -57,7 +58,7 @@ public final class LeadApi implements ApiRoutes.Feature {
         String actionName = text(body, "action");
         if (actionName != null) {
             action = LeadService.Action.parse(actionName).orElseThrow(() -> new MarketoException(ErrorCode.INVALID_DATA,
-                    "Invalid action '" + actionName + "'; use createOnly, updateOnly, createOrUpdate or createDuplicate"));
+                    "Invalid action '" + Echo.of(actionName) + "'; use createOnly, updateOnly, createOrUpdate or createDuplicate"));
         }
         if (body.has("asyncProcessing") && !body.get("asyncProcessing").isBoolean() && !body.get("asyncProcessing").isNull()) {
             throw MarketoException.of(ErrorCode.INVALID_JSON);

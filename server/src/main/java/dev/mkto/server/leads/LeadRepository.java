@@ -182,10 +182,20 @@ final class LeadRepository {
         });
     }
 
-    /** Lookup key of a value of {@code field}: e-mail and custom text compare without case. */
+    /**
+     * Lookup key of a value of {@code field}: e-mail and custom text compare without case, and an
+     * integer sent as text compares as the number it writes ("042", "+42" and "42" alike).
+     */
     static String key(LeadField field, Object value) {
         if (value == null) {
             return null;
+        }
+        if (field.type() == FieldType.INTEGER && value instanceof String text) {
+            try {
+                value = Long.parseLong(text.strip());
+            } catch (NumberFormatException e) {
+                // not a number: as sent, and it matches nothing
+            }
         }
         String s = value instanceof Long l ? Long.toString(l) : field.type().toText(value);
         if (field.name().equals("email") || (field.custom() && field.type().textual())) {

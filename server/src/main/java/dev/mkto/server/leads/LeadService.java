@@ -33,6 +33,11 @@ public final class LeadService {
     public static final int MAX_BATCH = 300;
     /** More matches than this for one filter is 1003. */
     static final int MAX_MATCHES = 1000;
+    /**
+     * A filterType the swagger lists beside the fields: leads by their Munchkin cookie. This server
+     * tracks no web visits, so no lead has one and such a query finds nothing.
+     */
+    private static final String COOKIES = "cookies";
 
     /** Sync modes. */
     public enum Action {
@@ -138,9 +143,10 @@ public final class LeadService {
     /** Leads whose {@code filterType} field holds one of {@code values}; 1003 beyond 1000 matches. */
     public Page query(Caller caller, String filterType, List<String> values, List<String> fieldNames, int batchSize, String pageToken) {
         LeadSchema.Fields all = schema.fields(caller.instanceId());
-        LeadField filter = all.find(filterType)
-                .orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_SUPPORTED, filterType));
-        if (!filter.searchable()) {
+        Optional<LeadField> found = all.find(filterType);
+        boolean cookies = found.isEmpty() && filterType.equalsIgnoreCase(COOKIES);
+        LeadField filter = cookies ? null : found.orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_SUPPORTED, Echo.of(filterType)));
+        if (filter != null && !filter.searchable()) {
             throw MarketoException.of(ErrorCode.FIELD_NOT_SUPPORTED, filter.name());
         }
         if (values.size() > MAX_BATCH) {
@@ -148,6 +154,9 @@ public final class LeadService {
         }
         List<LeadField> fields = fields(caller, fieldNames);
         long after = decodePageToken(pageToken);
+        if (cookies) {
+            return new Page(List.of(), null); // no lead here is associated with a Munchkin cookie
+        }
         List<String> keys = new ArrayList<>();
         for (String v : values) {
             keys.add(LeadRepository.key(filter, v));
@@ -173,7 +182,7 @@ public final class LeadService {
                                           List<Map<String, tools.jackson.databind.JsonNode>> input) {
         LeadSchema.Fields all = schema.fields(caller.instanceId());
         LeadField lookup = all.find(lookupFieldName == null ? "email" : lookupFieldName)
-                .orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_FOUND, lookupFieldName));
+                .orElseThrow(() -> MarketoException.of(ErrorCode.FIELD_NOT_FOUND, Echo.of(lookupFieldName)));
         if (!lookup.searchable()) {
             throw MarketoException.of(ErrorCode.FIELD_NOT_SUPPORTED, lookup.name());
         }
@@ -271,7 +280,7 @@ public final class LeadService {
                     Optional<Partitions.Partition> target = partitions.byName(caller.instanceId(), m.getValue())
                             .filter(p -> g.canSeePartition(READ_WRITE_LEAD, p.id()));
                     if (target.isEmpty()) {
-                        out.add(skipped(id, Reason.of("1008", "Access denied to partition '" + m.getValue().strip() + "'")));
+                        out.add(skipped(id, Reason.of("1008", "Access denied to partition '" + Echo.of(m.getValue().strip()) + "'")));
                     } else {
                         repository.move(id, target.get().id(), now);
                         activities.moved(caller.instanceId(), id, target.get().id());
@@ -418,7 +427,7 @@ public final class LeadService {
                 keys.add(key == null ? null : by.name() + "\u0000" + key);
             }
             Map<String, List<LeadRepository.Match>> existing = new HashMap<>();
-            if (action != Action.CREATE_DUPLICATE) {
+            if (action != Action.CREATE_DUPLICATE && !(partitionName != null && targetError != null)) {
                 Map<String, List<String>> byField = new LinkedHashMap<>();
                 for (String k : keys) {
                     if (k != null) {
@@ -456,6 +465,11 @@ public final class LeadService {
                     o.reason = Reason.of("1002", "Missing value for the required parameter '" + lookupField(values).name() + "'");
                     continue;
                 }
+                if (partitionName != null && targetError != null) {
+                    // a named partition the caller cannot write (or that does not exist) is refused for updates as for creates
+                    o.reason = targetError;
+                    continue;
+                }
                 Outcome pending = key == null || action == Action.CREATE_DUPLICATE ? null : createdInBatch.get(key);
                 List<LeadRepository.Match> matches = key == null || action == Action.CREATE_DUPLICATE
                         ? List.of() : existing.getOrDefault(key, List.of());
@@ -470,7 +484,7 @@ public final class LeadService {
                     continue;
                 }
                 if (matches.size() > 1) {
-                    o.reason = Reason.of("1007", "Multiple leads match the lookup criteria");
+                    o.reason = Reason.of("1007", "Multiple lead match lookup criteria");
                     continue;
                 }
                 if (matches.size() == 1) {

@@ -34,6 +34,8 @@ class LeadApiTest extends OnEveryBackend {
         admin.create("/fields", Map.of("name", "cohort", "dataType", "string"));
         writer = admin.tokenWith("Read-Write Lead");
         reader = admin.tokenWith("Read-Only Lead");
+        // the test clock stands still, so the rate window never empties: make room for every call of the class
+        admin.patch("/instance", Map.of("limits", Map.of("rateCalls", 1_000_000)));
     }
 
     private static String email(String prefix) {
@@ -185,6 +187,8 @@ class LeadApiTest extends OnEveryBackend {
         assertThat(byEmail(e, "email")).hasSize(2);
         Api.Response r = sync(Map.of(), List.of(lead("email", e, "firstName", "Which")));
         assertThat(reasonCode(r.result().get(0))).isEqualTo("1007");
+        // Marketo's wire text (captured responses; clients match on it), not the error table's wording
+        assertThat(r.result().get(0).path("reasons").get(0).path("message").asString()).isEqualTo("Multiple lead match lookup criteria");
     }
 
     @Test
@@ -334,6 +338,51 @@ class LeadApiTest extends OnEveryBackend {
             values.append(i == 0 ? "" : ",").append(i);
         }
         assertThat(api.get("/rest/v1/leads.json?filterType=id&filterValues=" + values, reader).errorCode()).isEqualTo("1003");
+    }
+
+    @Test
+    void queryWhenFilterTypeIsCookiesThenAcceptedAndNothingMatches() {
+        sync(Map.of(), List.of(lead("email", email("cookie"))));
+        Api.Response r = api.get("/rest/v1/leads.json?filterType=cookies&filterValues="
+                + enc("id:123-ABC-456&token:_mch-example.com-1594662481190-60776") + "&fields=email", reader);
+        assertThat(r.success()).as(r.text()).isTrue();
+        assertThat(r.result().isArray()).as(r.text()).isTrue();
+        assertThat(r.result()).isEmpty();
+        assertThat(r.json().has("nextPageToken")).isFalse();
+        assertThat(api.get("/rest/v1/leads.json?filterType=cookies&filterValues=x&fields=nope", reader).errorCode()).isEqualTo("1006");
+    }
+
+    @Test
+    void queryWhenCustomIntegerValueIsWrittenWithSignOrLeadingZeroThenItStillMatches() {
+        String e = email("int");
+        sync(Map.of(), List.of(lead("email", e, "shoeSize", 4207)));
+        for (String v : List.of("4207", "04207", "+4207", " 4207")) {
+            Api.Response r = api.get("/rest/v1/leads.json?filterType=shoeSize&filterValues=" + enc(v) + "&fields=email", reader);
+            assertThat(r.result()).as("%s: %s", v, r.text()).extracting(n -> n.path("email").asString()).containsExactly(e);
+        }
+        assertThat(api.get("/rest/v1/leads.json?filterType=shoeSize&filterValues=4207x", reader).result()).isEmpty();
+    }
+
+    @Test
+    void errorsWhenQuotingWhatWasSentThenAtMost100CharactersWithoutControlCharacters() {
+        String longName = "f".repeat(500) + "\u0001";
+        List<String> messages = new ArrayList<>();
+        Api.Response filter = api.get("/rest/v1/leads.json?filterType=" + enc(longName) + "&filterValues=1", reader);
+        assertThat(filter.errorCode()).isEqualTo("1011");
+        messages.add(filter.json().path("errors").get(0).path("message").asString());
+        Api.Response lookup = sync(Map.of("lookupField", longName), List.of(lead("email", email("echo"))));
+        assertThat(lookup.errorCode()).isEqualTo("1006");
+        messages.add(lookup.json().path("errors").get(0).path("message").asString());
+        Api.Response action = sync(Map.of("action", longName), List.of(lead("email", email("echo"))));
+        assertThat(action.errorCode()).isEqualTo("1003");
+        messages.add(action.json().path("errors").get(0).path("message").asString());
+        long id = sync(Map.of(), List.of(lead("email", email("echo")))).result().get(0).path("id").asLong();
+        Api.Response move = api.post("/rest/v1/leads/partitions.json", writer, Map.of("input", List.of(Map.of("id", id, "partitionName", longName))));
+        assertThat(reasonCode(move.result().get(0))).isEqualTo("1008");
+        messages.add(move.result().get(0).path("reasons").get(0).path("message").asString());
+        for (String m : messages) {
+            assertThat(m).as(m).doesNotContain("f".repeat(101)).doesNotContain("\u0001").contains("f".repeat(50));
+        }
     }
 
     @Test

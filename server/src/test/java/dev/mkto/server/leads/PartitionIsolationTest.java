@@ -120,6 +120,26 @@ class PartitionIsolationTest extends OnEveryBackend {
     }
 
     @Test
+    void syncWhenPartitionNotWritableOrUnknownThenAnExistingLeadIsNotUpdatedEither() {
+        String email = AdminClient.unique("kept") + "@example.com";
+        long eu = create(europe, email);
+        for (String action : List.of("createOrUpdate", "updateOnly")) {
+            for (String partition : List.of("APAC", "Atlantis")) {
+                Api.Response r = sync(europe, Map.of("action", action, "partitionName", partition,
+                        "input", List.of(Map.of("email", email, "firstName", "Changed"), Map.of("id", eu, "firstName", "Changed"))));
+                assertThat(r.result()).as(r.text()).hasSize(2)
+                        .allSatisfy(x -> assertThat(x.path("status").asString()).as("%s %s: %s", action, partition, r.text()).isEqualTo("skipped"));
+                // the second record names id: refused as such outside updateOnly, else by the partition
+                assertThat(code(r, 0)).as("%s %s: %s", action, partition, r.text()).isEqualTo("1008");
+                assertThat(code(r, 1)).as("%s %s: %s", action, partition, r.text()).isEqualTo(action.equals("updateOnly") ? "1008" : "1003");
+            }
+        }
+        assertThat(api.get("/rest/v1/lead/" + eu + ".json?fields=firstName", europe).result().get(0).has("firstName")).isFalse();
+        Api.Response own = sync(europe, Map.of("partitionName", "EMEA", "input", List.of(Map.of("email", email, "firstName", "Mine"))));
+        assertThat(own.result().get(0).path("status").asString()).as(own.text()).isEqualTo("updated");
+    }
+
+    @Test
     void syncWhenCallerWritesSeveralWorkspacesWithoutPartitionNameThen1009() {
         String email = AdminClient.unique("which") + "@example.com";
         Api.Response r = sync(both, Map.of("input", List.of(Map.of("email", email))));
