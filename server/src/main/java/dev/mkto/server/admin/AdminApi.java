@@ -8,6 +8,7 @@ import dev.mkto.server.http.HttpIO;
 import dev.mkto.server.http.Json;
 import dev.mkto.server.http.RequestIds;
 import dev.mkto.server.http.Responses;
+import dev.mkto.server.http.RestApi;
 import dev.mkto.server.http.Router;
 import dev.mkto.server.http.Surface;
 import dev.mkto.server.identity.TokenService;
@@ -21,10 +22,12 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -48,6 +51,9 @@ public final class AdminApi implements HttpService {
     private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
     private static final String BASE = "/admin/api/v1";
     private static final int MAX_BODY = 10 * 1024 * 1024;
+    /** Wrong credentials an address may present within {@link #LOCKOUT} before it is locked out for as long. */
+    static final int MAX_FAILURES = 20;
+    static final Duration LOCKOUT = Duration.ofMinutes(15);
 
     /** One admin request: path variables and the JSON body (an empty object when none was sent). */
     record Request(Map<String, String> vars, Map<String, List<String>> query, JsonNode body) {
@@ -87,6 +93,7 @@ public final class AdminApi implements HttpService {
     private final LeastPrivilege leastPrivilege;
     private final InstantSource clock;
     private final RequestIds requestIds;
+    private final Lockout lockout = new Lockout(MAX_FAILURES, LOCKOUT);
 
     public AdminApi(AdminAuth auth, Instances instances, Partitions partitions, Workspaces workspaces, Roles roles, Users users,
                     CustomServices services, LeadSchema leadSchema, TokenService tokens, SeedLoader seeds, Assets assets, Limits limits,
@@ -263,12 +270,11 @@ public final class AdminApi implements HttpService {
     }
 
     private void handle(ServerRequest req, ServerResponse res) {
+        // answers carry client secrets and tokens: no cache keeps them, no browser reads them as anything but JSON
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        res.header("X-Content-Type-Options", "nosniff");
         try {
-            String header = req.headers().first(HeaderNames.AUTHORIZATION).orElse("");
-            if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || !auth.accepts(header.substring(7).strip())) {
-                res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"mkto-admin\"");
-                throw AdminException.unauthorized("send the admin credential as 'Authorization: Bearer <token>'");
-            }
+            authenticate(req, res);
             String method = req.prologue().method().text();
             Handler handler;
             Map<String, String> vars;
@@ -301,6 +307,39 @@ public final class AdminApi implements HttpService {
             LOG.error("admin request {} {} failed", requestId, req.path().path(), e);
             HttpIO.send(res, Responses.unexpected(Surface.ADMIN, requestId));
         }
+    }
+
+    /**
+     * The admin credential as a bearer token. An address that presented {@link #MAX_FAILURES} wrong
+     * ones within {@link #LOCKOUT} is refused unchecked until its lockout ends, as at the console's
+     * sign-in. A right credential does not clear the count: on an address shared with a busy script,
+     * a guesser's count would otherwise never grow.
+     */
+    private void authenticate(ServerRequest req, ServerResponse res) {
+        Instant now = clock.instant();
+        String address = RestApi.clientAddress(req, ipCheck.trustedProxies(instances.current().settings().ipAllowlist())).getHostAddress();
+        Optional<Instant> locked = lockout.lockedUntil(address, now);
+        if (locked.isPresent()) {
+            throw lockedOut(res, locked.get(), now);
+        }
+        String header = req.headers().first(HeaderNames.AUTHORIZATION).orElse("");
+        if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw unauthorized(res);
+        }
+        if (!auth.accepts(header.substring(7).strip())) {
+            throw lockout.failed(address, now).map(until -> lockedOut(res, until, now)).orElseGet(() -> unauthorized(res));
+        }
+    }
+
+    private static AdminException unauthorized(ServerResponse res) {
+        res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"mkto-admin\"");
+        return AdminException.unauthorized("send the admin credential as 'Authorization: Bearer <token>'");
+    }
+
+    private static AdminException lockedOut(ServerResponse res, Instant until, Instant now) {
+        res.header(HeaderNames.RETRY_AFTER, Long.toString(Math.max(1, Duration.between(now, until).toSeconds())));
+        return AdminException.tooManyFailures("too many wrong admin credentials from your address; it is refused until "
+                + until.truncatedTo(ChronoUnit.SECONDS));
     }
 
     private static JsonNode body(ServerRequest req) {

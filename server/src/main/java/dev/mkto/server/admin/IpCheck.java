@@ -50,6 +50,11 @@ public final class IpCheck {
                 current.enabled() && match.isEmpty());
     }
 
+    /** The trusted proxies of {@code current}: whose X-Forwarded-For tells a caller's address. */
+    IpRules trustedProxies(InstanceSettings.IpAllowlist current) {
+        return allowlist.rules(false, List.of(), false, current.trustedProxies()).proxies();
+    }
+
     private static void compiles(String what, List<String> entries) {
         try {
             IpRules.compile(entries);

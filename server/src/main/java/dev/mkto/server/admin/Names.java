@@ -27,12 +27,16 @@ final class Names {
         return s;
     }
 
+    /** An optional description, stripped; at most 2000 characters, line breaks allowed but not NUL (PostgreSQL cannot store it). */
     static String description(String value, String what) {
         if (value == null) {
             return null;
         }
         if (value.length() > 2000) {
             throw AdminException.invalid(what + " must be at most 2000 characters");
+        }
+        if (value.indexOf('\u0000') >= 0) {
+            throw AdminException.invalid(what + " must not contain the NUL character (\\u0000)");
         }
         return value.strip();
     }

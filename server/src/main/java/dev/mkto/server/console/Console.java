@@ -128,9 +128,7 @@ public final class Console implements HttpService {
             }
             Map<String, List<String>> form = form(req, method);
             if (method.equals("POST") && !session.get().csrfMatches(first(form, "_csrf"))) {
-                render(res, session.get(), Page.status(403, "Form expired", Ui.Section.NONE,
-                        el("h1", "This form has expired"),
-                        el("p", "The page was open too long, or came from another site. Go back, reload the page and try again.")));
+                render(res, session.get(), formExpired());
                 return;
             }
             dispatch(req, res, method, path, form, session.get());
@@ -176,6 +174,11 @@ public final class Console implements HttpService {
         }
     }
 
+    private static Page formExpired() {
+        return Page.status(403, "Form expired", Ui.Section.NONE, el("h1", "This form has expired"),
+                el("p", "The page was open too long, or came from another site. Go back, reload the page and try again."));
+    }
+
     private static Page notFound(String message) {
         return Page.status(404, "Not found", Ui.Section.NONE, el("h1", "Page not found"), el("p", message),
                 Ui.link("/admin", "Back to the console"));
@@ -194,9 +197,12 @@ public final class Console implements HttpService {
         }
         Optional<Sessions.Session> session = sessions.find(cookie);
         Map<String, List<String>> form = form(req, method);
-        if (session.isPresent() && session.get().csrfMatches(first(form, "_csrf"))) {
-            sessions.signOut(cookie);
+        if (session.isPresent() && !session.get().csrfMatches(first(form, "_csrf"))) {
+            // saying "signed out" while the session lives on would mislead: refuse like any expired form
+            render(res, session.get(), formExpired());
+            return;
         }
+        sessions.signOut(cookie);
         res.header(HeaderNames.SET_COOKIE, expiredCookie(SESSION_COOKIE, "/admin"));
         redirect(res, "/admin/login?signedout=1");
     }

@@ -20,6 +20,17 @@ final class Html {
     private Html() {
     }
 
+    /**
+     * A path on this site or a fragment. Browsers read a backslash as a slash and drop tabs and line
+     * breaks from URLs, so {@code /\host} or {@code /<tab>/host} would lead to another host.
+     */
+    private static boolean onThisSite(String url) {
+        if (url.chars().anyMatch(c -> c <= ' ' || c == '\\' || c == 0x7f)) {
+            return false;
+        }
+        return url.startsWith("#") || url.startsWith("/") && !url.startsWith("//");
+    }
+
     /** Something that renders to HTML. */
     sealed interface Node permits Element, Text, Fragment {
         void render(StringBuilder out);
@@ -31,7 +42,7 @@ final class Html {
             if (!NAME.matcher(name).matches()) {
                 throw new IllegalArgumentException("not an attribute name: " + name);
             }
-            if (value != null && URL_ATTRIBUTES.contains(name) && !(value.startsWith("/") && !value.startsWith("//")) && !value.startsWith("#")) {
+            if (value != null && URL_ATTRIBUTES.contains(name) && !onThisSite(value)) {
                 throw new IllegalArgumentException(name + " must be a path on this site: " + value);
             }
         }

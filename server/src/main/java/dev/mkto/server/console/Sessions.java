@@ -1,6 +1,7 @@
 package dev.mkto.server.console;
 
 import dev.mkto.server.admin.AdminAuth;
+import dev.mkto.server.admin.Lockout;
 import dev.mkto.server.store.KeyRing;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -10,7 +11,6 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 
@@ -36,7 +36,6 @@ final class Sessions {
     static final Duration LOCKOUT = Duration.ofMinutes(15);
     static final int MAX_FAILURES = 5;
     private static final int MAX_SESSIONS = 1_000;
-    private static final int MAX_TRACKED_ADDRESSES = 10_000;
 
     /** A signed-in admin's session. {@code flash} is a message shown once on the next page. */
     static final class Session {
@@ -90,17 +89,11 @@ final class Sessions {
     record LockedOut(Instant until) implements SignIn {
     }
 
-    private static final class Failures {
-        int count;
-        Instant first;
-        Instant lockedUntil;
-    }
-
     private final AdminAuth auth;
     private final InstantSource clock;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Session> sessions = new HashMap<>();
-    private final Map<String, Failures> failures = new HashMap<>();
+    private final Lockout lockout = new Lockout(MAX_FAILURES, LOCKOUT);
 
     Sessions(AdminAuth auth, InstantSource clock) {
         this.auth = auth;
@@ -110,27 +103,14 @@ final class Sessions {
     /** Signs in with the admin credential from {@code address}, unless that address is locked out. */
     synchronized SignIn signIn(String credential, String address) {
         Instant now = clock.instant();
-        forgetOldFailures(now);
-        Failures f = failures.get(address);
-        if (f != null && f.lockedUntil != null) {
-            return new LockedOut(f.lockedUntil);
+        Optional<Instant> locked = lockout.lockedUntil(address, now);
+        if (locked.isPresent()) {
+            return new LockedOut(locked.get());
         }
         if (!auth.accepts(credential)) {
-            if (f == null) {
-                if (failures.size() >= MAX_TRACKED_ADDRESSES) {
-                    failures.remove(failures.keySet().iterator().next());
-                }
-                f = new Failures();
-                f.first = now;
-                failures.put(address, f);
-            }
-            if (++f.count >= MAX_FAILURES) {
-                f.lockedUntil = now.plus(LOCKOUT);
-                return new LockedOut(f.lockedUntil);
-            }
-            return new Refused();
+            return lockout.failed(address, now).<SignIn>map(LockedOut::new).orElseGet(Refused::new);
         }
-        failures.remove(address);
+        lockout.succeeded(address);
         expire(now);
         if (sessions.size() >= MAX_SESSIONS) {
             oldest().ifPresent(sessions::remove);
@@ -184,17 +164,5 @@ final class Sessions {
     private Optional<String> oldest() {
         return sessions.entrySet().stream().min(Map.Entry.comparingByValue((a, b) -> a.lastSeenAt.compareTo(b.lastSeenAt)))
                 .map(Map.Entry::getKey);
-    }
-
-    /** Failures older than the lockout window, and lockouts that ended, are forgotten. */
-    private void forgetOldFailures(Instant now) {
-        for (Iterator<Failures> it = failures.values().iterator(); it.hasNext(); ) {
-            Failures f = it.next();
-            boolean lockEnded = f.lockedUntil != null && !now.isBefore(f.lockedUntil);
-            boolean stale = f.lockedUntil == null && !now.isBefore(f.first.plus(LOCKOUT));
-            if (lockEnded || stale) {
-                it.remove();
-            }
-        }
     }
 }

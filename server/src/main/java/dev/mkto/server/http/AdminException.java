@@ -47,6 +47,11 @@ public final class AdminException extends ApiException {
         return new AdminException(413, "too_large", message);
     }
 
+    /** The caller's address presented too many wrong credentials and is locked out for a while. */
+    public static AdminException tooManyFailures(String message) {
+        return new AdminException(429, "too_many_failures", message);
+    }
+
     public static AdminException unsupportedMediaType(String message) {
         return new AdminException(415, "unsupported_media_type", message);
     }

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.time.InstantSource;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementExceptions;
 
 /**
  * The one database of a server: a pooled {@link Jdbi} over H2 (embedded default) or PostgreSQL,
@@ -32,6 +33,9 @@ public final class Database implements AutoCloseable {
         this.dialect = dialect;
         this.exclusive = exclusive;
         this.jdbi = Jdbi.create(dataSource);
+        // a failed statement's exception repeats neither its arguments nor its text: they hold
+        // client secrets' ciphertexts, token hashes and lead data, and exceptions reach the logs
+        this.jdbi.getConfig(StatementExceptions.class).setMessageRendering(StatementExceptions.MessageRendering.NONE);
     }
 
     /** Opens a pool on {@code url} and applies the migrations ({@code clock} dates them). */

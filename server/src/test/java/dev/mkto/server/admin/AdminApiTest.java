@@ -7,6 +7,7 @@ import dev.mkto.server.testing.AdminClient;
 import dev.mkto.server.testing.Api;
 import dev.mkto.server.testing.Backend;
 import dev.mkto.server.testing.OnEveryBackend;
+import dev.mkto.server.testing.RawHttp;
 import dev.mkto.server.testing.TestServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -177,6 +178,77 @@ class AdminApiTest extends OnEveryBackend {
         Api.Response lower = api.send(api.request(BASE + "/instance", null).header("Authorization", "bearer   " + TestServer.ADMIN_TOKEN));
         assertThat(lower.status()).isEqualTo(200);
         assertThat(lower.headers()).doesNotContainKey("www-authenticate");
+    }
+
+    @Test
+    void callWhenUnauthenticatedThen401WhateverTheMethodOrSpellingOfThePath() {
+        int port = java.net.URI.create(api.base()).getPort();
+        for (String target : List.of(BASE + "/instance", "/" + BASE + "/instance", BASE + "/../v1/instance", BASE + "/%2e%2e/v1/instance",
+                "/admin/%61pi/v1/instance", BASE + "/instance/", BASE + "/", BASE, "/admin/api//v1/instance", "/admin/x/../api/v1/instance",
+                BASE + ";x=1/instance", BASE + "/services/1/details", "http://localhost" + BASE + "/instance")) {
+            for (String method : List.of("GET", "HEAD", "OPTIONS", "POST", "PATCH", "DELETE", "TRACE")) {
+                RawHttp.Response r = RawHttp.exchange(port, RawHttp.request(method, target,
+                        Map.of("Origin", "https://evil.example", "Access-Control-Request-Method", "PATCH"), null));
+                assertThat(r.status()).as("%s %s", method, target).isEqualTo(401);
+                assertThat(r.head().toLowerCase()).as("%s %s", method, target).doesNotContain("access-control-allow");
+            }
+        }
+        Api.Response preflight = api.send(api.request(BASE + "/instance", TestServer.ADMIN_TOKEN)
+                .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody()).header("Origin", "https://evil.example"));
+        assertThat(preflight.headers().keySet()).noneMatch(h -> h.toLowerCase().startsWith("access-control-allow"));
+        Api.Response withOrigin = api.send(api.request(BASE + "/instance", TestServer.ADMIN_TOKEN).header("Origin", "https://evil.example"));
+        assertThat(withOrigin.status()).isEqualTo(200);
+        assertThat(withOrigin.headers().keySet()).noneMatch(h -> h.toLowerCase().startsWith("access-control-allow"));
+    }
+
+    /** Answers carry client secrets and tokens ("View Details", "Get Token", a new service): no cache may keep them. */
+    @Test
+    void answersWhenTheyMayCarrySecretsThenNoStoreAndNoSniff() {
+        String owner = apiUser();
+        JsonNode created = admin.create("/services", Map.of("name", unique("Cached"), "user", owner));
+        long id = created.path("id").asLong();
+        List<Api.Response> answers = List.of(
+                call("GET", "/services/" + id + "/details", null),
+                call("POST", "/services/" + id + "/token", null),
+                call("POST", "/services/" + id + "/secret", Map.of()),
+                call("POST", "/services", Map.of("name", unique("Cached"), "user", owner)),
+                call("GET", "/services", null),
+                call("GET", "/nothing", null),
+                api.get(BASE + "/services/" + id + "/details", "wrong-token-0123456789"));
+        for (Api.Response r : answers) {
+            assertThat(r.headers().get("cache-control")).as(r.text()).containsExactly("no-store");
+            assertThat(r.headers().get("x-content-type-options")).as(r.text()).containsExactly("nosniff");
+        }
+    }
+
+    /**
+     * The admin credential cannot be guessed at the API any more than at the console's sign-in:
+     * after 20 wrong ones from an address in 15 minutes, that address is refused (429) for 15
+     * minutes — even with the right one, so the answer never tells a guess was right. Other
+     * addresses are not affected. (Trusted proxies tell the address, as at the console.)
+     */
+    @Test
+    void callWhenTwentyWrongCredentialsFromOneAddressThen429ForFifteenMinutesEvenWithTheRightOne() {
+        JsonNode before = ok(call("GET", "/instance", null));
+        ok(call("PATCH", "/instance", Map.of("ipAllowlist", Map.of("trustedProxies", List.of("127.0.0.1")))));
+        try {
+            String attacker = "198.51.100.21";
+            for (int i = 0; i < 19; i++) {
+                refused(api.send(api.request(BASE + "/instance", "guess-" + i).header("X-Forwarded-For", attacker)), 401, "unauthorized");
+            }
+            Api.Response twentieth = api.send(api.request(BASE + "/instance", "guess-20").header("X-Forwarded-For", attacker));
+            assertThat(refused(twentieth, 429, "too_many_failures")).contains("until");
+            Api.Response right = api.send(api.request(BASE + "/instance", TestServer.ADMIN_TOKEN).header("X-Forwarded-For", attacker));
+            refused(right, 429, "too_many_failures");
+            assertThat(right.headers().get("retry-after")).hasSize(1);
+            assertThat(api.send(api.request(BASE + "/instance", TestServer.ADMIN_TOKEN).header("X-Forwarded-For", "198.51.100.22"))
+                    .status()).isEqualTo(200);
+            server.clock().advance(Duration.ofMinutes(15));
+            assertThat(api.send(api.request(BASE + "/instance", TestServer.ADMIN_TOKEN).header("X-Forwarded-For", attacker)).status())
+                    .isEqualTo(200);
+        } finally {
+            restore(before);
+        }
     }
 
     // ----- instance --------------------------------------------------------------------------

@@ -40,6 +40,17 @@ class ConsoleHtmlTest {
         assertThatThrownBy(() -> attr("src", "https://cdn.example/x.js")).isInstanceOf(IllegalArgumentException.class);
     }
 
+    /** Browsers read a backslash as a slash and drop tabs and line breaks, so each of these leaves the site. */
+    @Test
+    void urlAttributesThatBrowsersReadAsAnotherHostAreRefused() {
+        for (String url : List.of("/\\evil.example/steal", "/\t/evil.example", "/\n/evil.example", "/\r/evil.example",
+                "/ /evil.example", "#\u0000x")) {
+            assertThatThrownBy(() -> attr("href", url)).as(url).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> attr("action", url)).as(url).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThat(render(el("a", attr("href", "/admin/users/7/least-privilege"), "Report"))).contains("href=\"/admin/users/7/least-privilege\"");
+    }
+
     @Test
     void tagAndAttributeNamesMustBePlainNames() {
         assertThatThrownBy(() -> el("p onclick=x")).isInstanceOf(IllegalArgumentException.class);

@@ -2,6 +2,7 @@ package dev.mkto.server.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mkto.server.testing.AdminClient;
 import dev.mkto.server.testing.Api;
 import dev.mkto.server.testing.Backend;
 import dev.mkto.server.testing.TestServer;
@@ -255,6 +256,128 @@ class ConsoleHttpTest {
         b.signIn(TestServer.ADMIN_TOKEN);
         String html = b.get("/admin/roles").body();
         assertThat(html).contains("&lt;script&gt;alert(1)&lt;/script&gt;").doesNotContain("<script>alert(1)");
+    }
+
+    /**
+     * Every page that shows what an admin or an integration typed — names, descriptions, e-mail
+     * addresses, the users in the usage chart, the least-privilege report — with values made to
+     * break out of text, attributes, URLs and scripts: each is shown as text, never as markup.
+     */
+    @Test
+    void hostileNamesOnEveryPageAreTextNeverMarkup() {
+        String tag = "\"><script>alert(1)</script>";
+        String attribute = "' onmouseover='alert(1)' x='";
+        String url = "javascript:alert(1)//";
+        String closing = "</script><svg onload=alert(1)>";
+        String role = AdminClient.unique(tag);
+        long roleId = server.admin().create("/roles", Map.of("name", role, "description", attribute, "permissions",
+                List.of("Read-Only Lead"))).path("id").asLong();
+        server.admin().create("/partitions", Map.of("name", AdminClient.unique(url), "description", closing));
+        long wsId = server.admin().create("/workspaces", Map.of("name", AdminClient.unique(closing), "description", url,
+                "partitions", List.of("Default"))).path("id").asLong();
+        String email = "\"><svg/onload=alert(1)>" + System.nanoTime() + "@example.com";
+        long userId = server.admin().create("/users", Map.of("email", email, "firstName", tag, "lastName", attribute, "apiOnly", true,
+                "roles", List.of(Map.of("role", role, "workspace", "Default")))).path("id").asLong();
+        AdminClient.Service service = server.admin().service(AdminClient.unique(attribute), email);
+        long serviceId = service.id();
+        server.admin().patch("/services/" + serviceId, Map.of("description", tag));
+        String token = server.admin().token(service);
+        server.api().get("/rest/v1/leads.json?filterType=email&filterValues=a@example.com", token);
+        server.api().post("/rest/v1/leads/delete.json", token, Map.of("input", List.of(Map.of("id", 1)))); // a 603: in the report
+
+        Browser b = new Browser();
+        b.signIn(TestServer.ADMIN_TOKEN);
+        for (String path : List.of("/admin/users", "/admin/users/" + userId, "/admin/users/" + userId + "/delete",
+                "/admin/users/" + userId + "/least-privilege", "/admin/users/new", "/admin/roles", "/admin/roles/" + roleId,
+                "/admin/roles/" + roleId + "/delete", "/admin/workspaces", "/admin/workspaces/" + wsId, "/admin/launchpoint",
+                "/admin/launchpoint/new", "/admin/launchpoint/" + serviceId, "/admin/launchpoint/" + serviceId + "/delete", "/admin/usage")) {
+            HttpResponse<String> r = b.get(path);
+            assertThat(r.statusCode()).as(path).isEqualTo(200);
+            assertThat(r.body()).as(path)
+                    .doesNotContain("<script>alert", "<svg/onload", "<svg onload", "onmouseover='", "onmouseover=\"", "href=\"javascript", "'alert(1)'")
+                    .doesNotContainPattern("<script(?![^>]*src=\"/admin/assets/console\\.js\")");
+        }
+        assertThat(b.get("/admin/users").body()).contains("&quot;&gt;&lt;svg/onload=alert(1)&gt;");
+        assertThat(b.get("/admin/roles/" + roleId).body()).contains("value=\"&#39; onmouseover=&#39;alert(1)&#39; x=&#39;\"");
+        assertThat(b.get("/admin/usage").body()).contains("&quot;&gt;&lt;svg/onload=alert(1)&gt;");
+        assertThat(b.get("/admin/login?next=" + enc(tag)).body()).doesNotContain("<script>alert");
+    }
+
+    @Test
+    void descriptionWithNulCharacterThenRefusedNamingItAndNothingStored() {
+        Browser b = new Browser();
+        b.signIn(TestServer.ADMIN_TOKEN);
+        String nul = "before\u0000after";
+        String role = AdminClient.unique("NulRole");
+        HttpResponse<String> r = b.post("/admin/roles", Map.of("_csrf", b.csrf("/admin/roles/new"), "name", role, "description", nul,
+                "permission", "Read-Only Lead"));
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("role description must not contain the NUL character");
+        String partition = AdminClient.unique("NulPart");
+        assertThat(b.post("/admin/partitions", Map.of("_csrf", b.csrf("/admin/workspaces"), "partitionName", partition,
+                "partitionDescription", nul)).statusCode()).isEqualTo(400);
+        String workspace = AdminClient.unique("NulWs");
+        assertThat(b.post("/admin/workspaces", Map.of("_csrf", b.csrf("/admin/workspaces"), "wsName", workspace,
+                "wsDescription", nul, "partitions", "Default")).statusCode()).isEqualTo(400);
+        assertThat(server.admin().get("/roles").text()).doesNotContain(role);
+        assertThat(server.admin().get("/partitions").text()).doesNotContain(partition);
+        assertThat(server.admin().get("/workspaces").text()).doesNotContain(workspace);
+    }
+
+    @Test
+    void signInWhenTheBrowserAlreadyHoldsAPlantedCookieThenANewSessionIdIsIssued() {
+        Browser b = new Browser();
+        String planted = "A".repeat(43);
+        b.cookies.put("mkto_console", planted);
+        b.signIn(TestServer.ADMIN_TOKEN);
+        assertThat(b.cookies.get("mkto_console")).isNotEqualTo(planted);
+        Browser attacker = new Browser();
+        attacker.cookies.put("mkto_console", planted);
+        assertThat(attacker.get("/admin/users").statusCode()).isEqualTo(303);
+    }
+
+    @Test
+    void sessionWhenTwelveHoursOldThenEndsEvenIfUsedEveryFewMinutes() {
+        Browser b = new Browser();
+        b.signIn(TestServer.ADMIN_TOKEN);
+        for (int i = 0; i < 24; i++) {
+            server.clock().advance(Duration.ofMinutes(29).plusSeconds(55)); // 24 x 29:55 = 11:58
+            assertThat(b.get("/admin/users").statusCode()).as("after %d requests", i).isEqualTo(200);
+        }
+        server.clock().advance(Duration.ofMinutes(2));
+        assertThat(b.get("/admin/users").statusCode()).isEqualTo(303);
+    }
+
+    @Test
+    void signOutWhenFormTokenIsNotTheSessionsThenRefusedAndNotClaimedDone() {
+        Browser b = new Browser();
+        b.signIn(TestServer.ADMIN_TOKEN);
+        HttpResponse<String> stale = b.post("/admin/logout", Map.of("_csrf", "x".repeat(43)));
+        assertThat(stale.statusCode()).isEqualTo(403);
+        assertThat(stale.body()).contains("This form has expired").doesNotContain("You are signed out");
+        assertThat(b.get("/admin/users").statusCode()).as("the session was neither ended nor forgotten").isEqualTo(200);
+        HttpResponse<String> out = b.post("/admin/logout", Map.of("_csrf", b.csrf("/admin/users")));
+        assertThat(out.headers().firstValue("Location")).hasValue("/admin/login?signedout=1");
+        assertThat(b.get("/admin/users").statusCode()).isEqualTo(303);
+    }
+
+    @Test
+    void clientSecretAndTokenAppearOnlyAfterRevealOrGetTokenAndNeverInLists() {
+        AdminClient.Service service = server.admin().serviceWith("Read-Only Lead");
+        long id = service.id();
+        String secret = service.clientSecret();
+        Browser b = new Browser();
+        b.signIn(TestServer.ADMIN_TOKEN);
+        assertThat(b.get("/admin/launchpoint").body()).doesNotContain(secret);
+        assertThat(b.get("/admin/launchpoint/" + id).body()).doesNotContain(secret);
+        assertThat(server.admin().get("/services").text()).doesNotContain(secret);
+        assertThat(server.admin().get("/services/" + id).text()).doesNotContain(secret);
+        HttpResponse<String> revealed = b.post("/admin/launchpoint/" + id + "/secret", Map.of("_csrf", b.csrf("/admin/launchpoint/" + id)));
+        assertThat(revealed.body()).contains("value=\"" + secret + "\"");
+        assertThat(revealed.headers().allValues("Cache-Control")).containsExactly("no-store");
+        HttpResponse<String> token = b.post("/admin/launchpoint/" + id + "/token", Map.of("_csrf", b.csrf("/admin/launchpoint/" + id)));
+        assertThat(token.body()).contains("id=\"access-token\"").doesNotContain(secret);
+        assertThat(token.headers().allValues("Cache-Control")).containsExactly("no-store");
     }
 
     @Test
