@@ -1,6 +1,7 @@
 package dev.mkto.server.leads;
 
 import dev.mkto.server.http.AdminException;
+import dev.mkto.server.http.Echo;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -141,7 +142,7 @@ public final class LeadSchema implements dev.mkto.server.admin.Changes.Listener 
 
     /** Deletes a custom field no lead has a value for. */
     public void delete(long instance, String name) {
-        LeadField f = fields(instance).find(name).orElseThrow(() -> AdminException.notFound("no lead field named '" + name + "'"));
+        LeadField f = fields(instance).find(name).orElseThrow(() -> AdminException.notFound("no lead field named '" + Echo.of(name) + "'"));
         if (!f.custom()) {
             throw AdminException.invalid("'" + f.name() + "' is a standard field and cannot be deleted");
         }

@@ -1016,6 +1016,9 @@ class AdminApiTest extends OnEveryBackend {
         refused(call("DELETE", "/fields/" + name, null), 404, "not_found");
         assertThat(invalid(call("DELETE", "/fields/email", null))).contains("standard field");
         refused(call("DELETE", "/fields/noSuchField", null), 404, "not_found");
+        String odd = refused(call("DELETE", "/fields/" + "x".repeat(300) + "%00%1B%5B31m", null), 404, "not_found");
+        assertThat(odd).as("the name is quoted cut short, without control characters").doesNotContain("\u0000", "\u001b")
+                .doesNotContain("x".repeat(101));
     }
 
     @Test
