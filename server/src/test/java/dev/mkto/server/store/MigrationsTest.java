@@ -107,19 +107,7 @@ class MigrationsTest {
     @EnumSource(Backend.class)
     void migrateWhenUsageWasRecordedPerServiceThenItIsKeptAndThenCountedPerUserToo(Backend backend, @TempDir Path dir) throws Exception {
         onFresh(backend, dir, ds -> {
-            execute(ds, "CREATE TABLE flyway_schema_history (installed_rank INT PRIMARY KEY, version VARCHAR(50), description VARCHAR(200),"
-                    + " type VARCHAR(20) NOT NULL, script VARCHAR(1000) NOT NULL, checksum INT, installed_by VARCHAR(100) NOT NULL,"
-                    + " installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, execution_time INT NOT NULL, success BOOLEAN NOT NULL)");
-            for (int v = 1; v <= 7; v++) {
-                String script = Migrations.SCRIPTS.get(v - 1);
-                String sql = new String(Migrations.class.getResourceAsStream("/db/migration/" + script).readAllBytes())
-                        .replace("${binary}", backend == Backend.POSTGRES ? "BYTEA" : "VARBINARY(1048576)");
-                for (String statement : Migrations.statements(sql)) {
-                    execute(ds, statement);
-                }
-                execute(ds, "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by,"
-                        + " execution_time, success) VALUES (" + v + ", '" + v + "', 'x', 'SQL', '" + script + "', 1, 'mkto', 1, TRUE)");
-            }
+            migratedByFlyway(ds, backend, 7);
             execute(ds, "INSERT INTO usage_daily (instance_id, usage_day, service_id, user_email, endpoint, calls) "
                     + "VALUES (1, '2026-12-05', 7, 'first@example.com', 'GET /rest/v1/leads.json', 42)");
 
@@ -138,19 +126,7 @@ class MigrationsTest {
             throws Exception {
         onFresh(backend, dir, ds -> {
             Migrations migrations = migrations(ds, backend);
-            execute(ds, "CREATE TABLE flyway_schema_history (installed_rank INT PRIMARY KEY, version VARCHAR(50), description VARCHAR(200),"
-                    + " type VARCHAR(20) NOT NULL, script VARCHAR(1000) NOT NULL, checksum INT, installed_by VARCHAR(100) NOT NULL,"
-                    + " installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, execution_time INT NOT NULL, success BOOLEAN NOT NULL)");
-            for (int v = 1; v <= 4; v++) {
-                String script = Migrations.SCRIPTS.get(v - 1);
-                String sql = new String(Migrations.class.getResourceAsStream("/db/migration/" + script).readAllBytes())
-                        .replace("${binary}", backend == Backend.POSTGRES ? "BYTEA" : "VARBINARY(1048576)");
-                for (String statement : Migrations.statements(sql)) {
-                    execute(ds, statement);
-                }
-                execute(ds, "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by,"
-                        + " execution_time, success) VALUES (" + v + ", '" + v + "', 'x', 'SQL', '" + script + "', 1, 'mkto', 1, TRUE)");
-            }
+            migratedByFlyway(ds, backend, 4);
             execute(ds, "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by,"
                     + " execution_time, success) VALUES (5, '5', 'failed', 'SQL', 'V5__bulk_extract.sql', 1, 'mkto', 1, FALSE)");
             execute(ds, "INSERT INTO instance (munchkin_id, settings, created_at, updated_at) VALUES ('123-ABC-456', 'kept', 0, 0)");
@@ -211,6 +187,23 @@ class MigrationsTest {
             test.run(dataSource(db));
         } finally {
             db.drop().run();
+        }
+    }
+
+    /** The first {@code versions} scripts applied as an earlier build did, through Flyway, which recorded them. */
+    private static void migratedByFlyway(DataSource ds, Backend backend, int versions) throws Exception {
+        execute(ds, "CREATE TABLE flyway_schema_history (installed_rank INT PRIMARY KEY, version VARCHAR(50), description VARCHAR(200),"
+                + " type VARCHAR(20) NOT NULL, script VARCHAR(1000) NOT NULL, checksum INT, installed_by VARCHAR(100) NOT NULL,"
+                + " installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, execution_time INT NOT NULL, success BOOLEAN NOT NULL)");
+        for (int v = 1; v <= versions; v++) {
+            String script = Migrations.SCRIPTS.get(v - 1);
+            String sql = new String(Migrations.class.getResourceAsStream("/db/migration/" + script).readAllBytes())
+                    .replace("${binary}", backend == Backend.POSTGRES ? "BYTEA" : "VARBINARY(1048576)");
+            for (String statement : Migrations.statements(sql)) {
+                execute(ds, statement);
+            }
+            execute(ds, "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by,"
+                    + " execution_time, success) VALUES (" + v + ", '" + v + "', 'x', 'SQL', '" + script + "', 1, 'mkto', 1, TRUE)");
         }
     }
 
