@@ -22,6 +22,8 @@ public final class ExitCode {
     public static final int VAULT_UNREADABLE = 6;
     /** The work finished, but some records were rejected (import: see the rejects file). */
     public static final int REJECTED = 7;
+    /** Standard output was closed before the output was complete (a pipe whose reader, e.g. {@code head}, is gone): 128 + SIGPIPE. */
+    public static final int OUTPUT_CLOSED = 141;
     /** A bug: an error mkto did not expect. */
     public static final int INTERNAL = 70;
 

@@ -42,6 +42,7 @@ public final class Cli {
     private final Deque<String> answers = new ArrayDeque<>();
     private String stdin = "";
     private boolean terminal;
+    private long stdoutLimit = -1;
 
     private Cli(Map<String, String> env) {
         this.env = env;
@@ -99,12 +100,33 @@ public final class Cli {
         return this;
     }
 
+    /** Standard output of the next runs fails after this many bytes, as a pipe does when its reader ({@code head}) is gone. */
+    public Cli stdoutClosedAfter(long bytes) {
+        this.stdoutLimit = bytes;
+        return this;
+    }
+
     public Result run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long limit = stdoutLimit;
+        java.io.OutputStream stdout = limit < 0 ? out : new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                if (out.size() + len > limit) {
+                    throw new IOException("Broken pipe");
+                }
+                out.write(b, off, len);
+            }
+        };
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Prompter prompter = prompt -> answers.isEmpty() ? Optional.empty() : Optional.of(answers.removeFirst().toCharArray());
         Context ctx = new Context(env, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), prompter, terminal,
+                new PrintStream(stdout, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), prompter, terminal,
                 InstantSource.system());
         int code = Mkto.run(ctx, args);
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

@@ -243,6 +243,178 @@ class LeadsCommandsTest {
     }
 
     @Test
+    void importWhenRecordLevelFailuresMixWithGoodRowsThenEachIsRejectedWithItsRowNumberAndExit7() throws Exception {
+        Cli cli = cli("Read-Write Lead");
+        String tag = ServerAdmin.unique("mix");
+        assertThat(cli.run("leads", "sync", "--set", "email=" + tag + "-a@example.com").code()).isZero();
+        // a BOM, CRLF line ends, a blank line, a quoted line break, comma and quotes
+        Path csv = write("mix.csv", "\uFEFFemail,firstName,numberOfEmployees\r\n"
+                + tag + "-a@example.com,\"Ada, \"\"the\"\"\nfirst\",5\r\n"
+                + tag + "-b@example.com,Nobody,1\r\n"
+                + "\r\n"
+                + tag + "-a@example.com,Again,many\r\n");
+
+        Cli.Result r = cli.run("leads", "import", csv.toString(), "--action", "updateOnly", "--json", "--no-progress");
+
+        assertThat(r.code()).as("%s", r).isEqualTo(ExitCode.REJECTED);
+        assertThat(r.json().path("updated").asLong()).isEqualTo(1);
+        assertThat(r.json().path("rejected").asLong()).isEqualTo(2);
+        assertThat(Files.readAllLines(csv.resolveSibling("mix.rejects.csv"))).containsExactly(
+                "row,reason,email,firstName,numberOfEmployees",
+                "3,1004 Lead not found," + tag + "-b@example.com,Nobody,1",
+                "4,1001 Invalid value 'many'. Required of type 'integer'," + tag + "-a@example.com,Again,many");
+        assertThat(cli.run("leads", "find", tag + "-a@example.com", "--fields", "firstName", "--json").json().get(0).path("firstName")
+                .asString()).isEqualTo("Ada, \"the\"\nfirst");
+    }
+
+    @Test
+    void importWhenOnlyAHeaderThenNothingIsSentAndExit0() throws Exception {
+        Cli cli = cli("Read-Write Lead");
+        Path csv = write("empty.csv", "email,firstName\r\n");
+
+        Cli.Result r = cli.run("leads", "import", csv.toString(), "--json", "--no-progress");
+
+        assertThat(r.code()).as("%s", r).isZero();
+        assertThat(r.json().path("rows").asLong()).isZero();
+        assertThat(r.json().path("batches").asLong()).isZero();
+    }
+
+    @Test
+    void importWhenTheFileIsNotUtf8ThenItsRowsAreRejectedNotSentGarbled() throws Exception {
+        Cli cli = cli("Read-Write Lead");
+        String tag = ServerAdmin.unique("latin");
+        Path csv = write("latin.csv", "");
+        Files.write(csv, ("email,firstName\n" + tag + "-1@example.com,Zo\u00eb\n" + tag + "-2@example.com,Ada\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+
+        Cli.Result r = cli.run("leads", "import", csv.toString(), "--json", "--no-progress");
+
+        assertThat(r.code()).as("%s", r).isEqualTo(ExitCode.REJECTED);
+        assertThat(r.json().path("created").asLong()).isEqualTo(1);
+        assertThat(cli.run("leads", "find", tag + "-1@example.com", "--json").json()).as("nothing garbled was sent").isEmpty();
+        assertThat(Files.readAllLines(csv.resolveSibling("latin.rejects.csv")).get(1)).startsWith("2,not valid CSV: ")
+                .contains("UTF-8");
+    }
+
+    @Test
+    void importWhenTheRejectsFileCannotBeWrittenThenExit1BeforeAnyRowIsSent() throws Exception {
+        Cli cli = cli("Read-Write Lead");
+        String tag = ServerAdmin.unique("rej");
+        Path csv = write("rej.csv", "email,firstName\n" + tag + "@example.com,Ada\nbad-address,Bad\n");
+        Path rejects = csv.resolveSibling("no-such-dir").resolve("rej.rejects.csv");
+
+        Cli.Result r = cli.run("leads", "import", csv.toString(), "--rejects", rejects.toString(), "--no-progress");
+
+        assertThat(r.code()).as("%s", r).isEqualTo(ExitCode.USAGE);
+        assertThat(r.err()).contains(rejects.getParent().toString()).contains("--rejects").doesNotContain("    at ");
+        assertThat(cli.run("leads", "find", tag + "@example.com", "--json").json()).as("nothing was sent").isEmpty();
+    }
+
+    /**
+     * Marketo answers a refused file download (a limit, or access lost to a partition) with its JSON
+     * envelope instead of the file: a stand-in that answers the export's calls like Marketo, the
+     * file with a 606 envelope, as a limit reached between the status and the download would.
+     */
+    @Test
+    void exportWhenTheBulkFileIsRefusedWithAnEnvelopeThenItIsNotWrittenAsLeads() throws Exception {
+        com.sun.net.httpserver.HttpServer marketo = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        marketo.createContext("/", exchange -> {
+            String path = exchange.getRequestURI().getPath();
+            String body;
+            if (path.startsWith("/identity/")) {
+                body = "{\"access_token\":\"cafe-1:ab\",\"token_type\":\"bearer\",\"expires_in\":3600,\"scope\":\"api@example.com\"}";
+            } else if (path.endsWith("/file.json")) {
+                body = "{\"requestId\":\"a1#b\",\"success\":false,\"errors\":[{\"code\":\"606\","
+                        + "\"message\":\"Max rate limit '100' exceeded with in '20' secs\"}]}";
+            } else if (path.startsWith("/bulk/")) {
+                String status = path.endsWith("/create.json") ? "Created" : path.endsWith("/enqueue.json") ? "Queued" : "Completed";
+                body = "{\"requestId\":\"a1#b\",\"success\":true,\"result\":[{\"exportId\":\"e-1\",\"format\":\"CSV\","
+                        + "\"status\":\"" + status + "\",\"createdAt\":\"2026-12-01T00:00:00Z\"}]}";
+            } else {
+                body = "{\"requestId\":\"a1#b\",\"success\":true,\"result\":[]}";
+            }
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json;charset=UTF-8");
+            exchange.sendResponseHeaders(200, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        marketo.start();
+        try {
+            Cli cli = Cli.fresh().stdin("s".repeat(32));
+            String endpoint = "http://127.0.0.1:" + marketo.getAddress().getPort() + "/rest";
+            assertThat(cli.run("auth", "add", "m", "--endpoint", endpoint, "--client-id", "c-1", "--secret-stdin").code()).isZero();
+            Path out = Files.createTempDirectory("export").resolve("leads.csv");
+
+            Cli.Result r = cli.run("leads", "export", "--fields", "email", "--created-since", "2026-11-20", "--created-until",
+                    "2026-11-21", "--poll-seconds", "1", "-o", out.toString());
+
+            assertThat(r.code()).as("%s", r).isEqualTo(ExitCode.REFUSED);
+            assertThat(r.err()).contains("606").contains("run the export again").doesNotContain("Exception");
+            assertThat(out).as("no file holds the envelope as if it were leads").doesNotExist();
+            assertThat(out.resolveSibling("leads.csv.part")).doesNotExist();
+        } finally {
+            marketo.stop(0);
+        }
+    }
+
+    @Test
+    void exportWhenTheOutputFileExistsThenRefusedUnlessForced() throws Exception {
+        Cli cli = cli("Read-Write Lead");
+        Path out = write("precious.csv", "keep me\n");
+
+        Cli.Result refused = cli.run("leads", "export", "--ids", "1-5", "-o", out.toString());
+        String kept = Files.readString(out);
+        Cli.Result forced = cli.run("leads", "export", "--ids", "1-5", "-o", out.toString(), "--force");
+
+        assertThat(refused.code()).as("%s", refused).isEqualTo(ExitCode.USAGE);
+        assertThat(refused.err()).contains(out.toString()).contains("exists").contains("--force");
+        assertThat(kept).isEqualTo("keep me\n");
+        assertThat(forced.code()).as("%s", forced).isZero();
+        assertThat(Files.readString(out)).startsWith("id,email");
+    }
+
+    @Test
+    void exportWhenItFailsThenNoPartFileIsLeftBehind() throws Exception {
+        Cli cli = cli("Read-Only Activity");
+        Path out = Files.createTempDirectory("mkto-leads").resolve("out.csv");
+
+        Cli.Result r = cli.run("leads", "export", "--ids", "1-5", "-o", out.toString());
+
+        assertThat(r.code()).as("%s", r).isEqualTo(ExitCode.REFUSED);
+        assertThat(Files.exists(out.resolveSibling("out.csv.part"))).isFalse();
+        assertThat(Files.exists(out)).isFalse();
+    }
+
+    @Test
+    void exportWhenTheValuesFileCannotBeReadThenExit1NamingItWithoutAStackTrace() throws Exception {
+        Cli cli = cli("Read-Write Lead");
+        Path missing = Files.createTempDirectory("mkto-leads").resolve("emails.txt");
+
+        Cli.Result r = cli.run("leads", "export", "--by", "email", "--values-file", missing.toString());
+
+        assertThat(r.code()).as("%s", r).isEqualTo(ExitCode.USAGE);
+        assertThat(r.err()).contains(missing.toString()).doesNotContain("\tat ").doesNotContain("    at ").doesNotContain("bug");
+    }
+
+    @Test
+    void exportWhenStandardOutputIsClosedThenItStopsWithoutAStackTrace() throws Exception {
+        Cli cli = cli("Read-Write Lead");
+        StringBuilder text = new StringBuilder("email,firstName\n");
+        String tag = ServerAdmin.unique("pipe");
+        for (int i = 0; i < 700; i++) {
+            text.append(tag).append('-').append(i).append("@example.com,Row").append(i).append('\n');
+        }
+        assertThat(cli.run("leads", "import", write("pipe.csv", text.toString()).toString(), "--no-progress").code()).isZero();
+
+        Cli.Result r = cli.stdoutClosedAfter(100).run("leads", "export", "--fields", "id,email,firstName");
+
+        assertThat(r.code()).as("%s", r).isEqualTo(ExitCode.OUTPUT_CLOSED);
+        assertThat(r.err()).contains("standard output was closed").doesNotContain("    at ").doesNotContain("bug").doesNotContain("Exported");
+    }
+
+    @Test
     void usageWhenCallsWereMadeThenATablePerUserAndBarCharts() throws Exception {
         ServerAdmin.Service s = server.admin().serviceWith("Read-Write Lead");
         Cli cli = Cli.fresh().stdin(s.clientSecret());

@@ -13,8 +13,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Reads RFC 4180 CSV (comma, double quotes, quoted line breaks, CRLF or LF) byte by byte, so that
  * every record knows the byte offset where it ends: an import resumes at such an offset. Bytes
- * are decoded as UTF-8 field by field (the syntax is ASCII). A record that breaks the syntax is
- * returned with {@link Row#error()} set, and reading goes on at the next line. Every byte read can
+ * are decoded as UTF-8 field by field (the syntax is ASCII). A record that breaks the syntax, or
+ * holds bytes that are not UTF-8 (rather than send them as replacement characters), is returned
+ * with {@link Row#error()} set, and reading goes on at the next line. Every byte read can
  * be fed to a digest, which fingerprints the part of the file already imported.
  */
 final class CsvReader implements Closeable {
@@ -32,6 +33,8 @@ final class CsvReader implements Closeable {
     private long offset;
     private long row;
     private int peeked = -2;
+    private boolean notUtf8;
+    private final java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
 
     /** @param offset where {@code in} starts in the file; @param row the number of the last record before it (0 at the start) */
     CsvReader(InputStream in, long offset, long row, @Nullable MessageDigest digest) {
@@ -78,6 +81,7 @@ final class CsvReader implements Closeable {
         boolean quoted = false;
         boolean afterQuote = false;
         boolean fieldStart = true;
+        notUtf8 = false;
         while (true) {
             int c = read(raw);
             if (c == -1) {
@@ -129,6 +133,9 @@ final class CsvReader implements Closeable {
             fieldStart = false;
             field.write(c);
         }
+        if (error == null && notUtf8) {
+            error = "the text is not UTF-8 (Latin-1 or Windows-1252?): save the file as UTF-8 (iconv -f WINDOWS-1252 -t UTF-8)";
+        }
         row++;
         return new Row(List.copyOf(fields), row, offset, raw.toByteArray(), error);
     }
@@ -166,8 +173,14 @@ final class CsvReader implements Closeable {
         }
     }
 
-    private static String decode(ByteArrayOutputStream field) {
-        return field.toString(StandardCharsets.UTF_8);
+    /** The field's text; bytes that are not UTF-8 mark the record (rather than reach Marketo as U+FFFD). */
+    private String decode(ByteArrayOutputStream field) {
+        try {
+            return utf8.decode(java.nio.ByteBuffer.wrap(field.toByteArray())).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            notUtf8 = true;
+            return field.toString(StandardCharsets.UTF_8);
+        }
     }
 
     private int peek() throws IOException {

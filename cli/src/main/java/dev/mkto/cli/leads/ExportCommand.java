@@ -8,8 +8,10 @@ import dev.mkto.cli.auth.Authentication;
 import dev.mkto.cli.auth.Connections;
 import dev.mkto.client.Leads;
 import dev.mkto.client.MarketoClient;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
+import java.io.PrintStream;
 import java.io.StringWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -57,6 +59,8 @@ public final class ExportCommand extends LeadsCommand.Base {
     int pollSeconds = 5;
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
+    @Option(names = "--force", description = "Replace the --output file if it exists (otherwise an existing file is refused).")
+    boolean force;
 
     ExportCommand(Context ctx) {
         super(ctx);
@@ -66,8 +70,13 @@ public final class ExportCommand extends LeadsCommand.Base {
     public Integer call() throws IOException {
         List<String> vals = new ArrayList<>(values);
         if (valuesFile != null) {
-            Files.readAllLines(valuesFile.toAbsolutePath(), StandardCharsets.UTF_8).stream().map(String::strip).filter(s -> !s.isEmpty())
-                    .forEach(vals::add);
+            try {
+                Files.readAllLines(valuesFile.toAbsolutePath(), StandardCharsets.UTF_8).stream().map(String::strip).filter(s -> !s.isEmpty())
+                        .forEach(vals::add);
+            } catch (IOException e) {
+                throw CliException.usage("cannot read --values-file " + valuesFile.toAbsolutePath() + ": " + reason(e)
+                        + "; give a UTF-8 text file with one value a line");
+            }
         }
         if (by == null && !vals.isEmpty()) {
             throw CliException.usage("--values and --values-file go with --by FIELD");
@@ -86,6 +95,10 @@ public final class ExportCommand extends LeadsCommand.Base {
                 throw CliException.usage("--ids must be FROM-TO, e.g. 1-50000");
             }
         }
+        @Nullable Path target = output == null ? null : output.toAbsolutePath();
+        if (target != null && Files.exists(target) && !force) {
+            throw CliException.usage(target + " exists; choose another --output, or add --force to replace it");
+        }
         Authentication a = auth.resolve();
         MarketoClient client = Connections.client(a);
         Exporter.Options o = new Exporter.Options(LeadsCommand.fields(fields), by, List.copyOf(new LinkedHashSet<>(vals)), from, to,
@@ -93,22 +106,31 @@ public final class ExportCommand extends LeadsCommand.Base {
                 paging, Duration.ofSeconds(Math.max(1, pollSeconds)));
         Exporter exporter = new Exporter(client, a, ctx, !noProgress);
         Exporter.Summary s;
-        if (output != null) {
-            Path target = output.toAbsolutePath();
+        if (target != null) {
             Path temp = target.resolveSibling(target.getFileName() + ".part");
-            try (Writer w = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
-                s = exporter.run(o, w);
+            try {
+                try (Writer w = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
+                    s = exporter.run(o, w);
+                }
+                Files.move(temp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(temp); // a failed export leaves no partial file behind
+                throw e;
             }
-            Files.move(temp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } else if (ctx.json()) {
             StringWriter w = new StringWriter();
             s = exporter.run(o, w);
             Output.json(ctx, Output.map("leads", s.leads(), "requests", s.requests(), "method", s.method(), "csv", w.toString()));
             return ExitCode.OK;
         } else {
-            Writer w = new OutputStreamWriter(ctx.out(), StandardCharsets.UTF_8);
-            s = exporter.run(o, w);
-            w.flush();
+            Writer w = new OutputStreamWriter(new CheckedStdout(ctx.out()), StandardCharsets.UTF_8);
+            try {
+                s = exporter.run(o, w);
+                w.flush();
+            } catch (CheckedStdout.Closed e) {
+                throw new CliException(ExitCode.OUTPUT_CLOSED, "standard output was closed (as head does) before the export was complete;"
+                        + " it stopped. Use -o FILE for the whole export", null);
+            }
         }
         if (ctx.json()) {
             Output.json(ctx, Output.map("leads", s.leads(), "requests", s.requests(), "method", s.method(),
@@ -118,6 +140,60 @@ public final class ExportCommand extends LeadsCommand.Base {
                     output == null ? "" : " to " + output));
         }
         return ExitCode.OK;
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof java.nio.charset.CharacterCodingException) {
+            return "it is not UTF-8 text";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /**
+     * Standard output that fails once a write to it failed: a {@link PrintStream} only records that
+     * (a pipe whose reader is gone, a full disk), and an export would otherwise go on asking
+     * Marketo for leads nobody reads.
+     */
+    static final class CheckedStdout extends FilterOutputStream {
+        /** Standard output was closed. */
+        static final class Closed extends IOException {
+            private static final long serialVersionUID = 1L;
+
+            Closed() {
+                super("standard output was closed");
+            }
+        }
+
+        CheckedStdout(PrintStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            check();
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            check();
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+            check();
+        }
+
+        private void check() throws Closed {
+            if (((PrintStream) out).checkError()) {
+                throw new Closed();
+            }
+        }
     }
 
     private static @Nullable Instant instant(@Nullable String text, String option) {

@@ -93,6 +93,7 @@ final class Exporter {
                 List<Lead> found = Connections.value(r, "reading leads by " + o.filter());
                 requests += r.requestIds().size();
                 leads += write(w, found, fields, o);
+                w.flush(); // a page at a time, so a closed standard output stops the export
                 progress.update(from + batch.size(), leads);
             }
         } else {
@@ -107,6 +108,7 @@ final class Exporter {
                 requests += r.requestIds().size();
                 gap = found.isEmpty() ? gap + ids.size() : 0;
                 leads += write(w, found, fields, o);
+                w.flush();
                 progress.update(0, leads);
             }
         }
@@ -202,9 +204,24 @@ final class Exporter {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw CliException.unreachable("interrupted");
+        } catch (IOException e) {
+            throw CliException.unreachable("GET " + uri + " (the bulk export's file) got no answer: " + e.getMessage()
+                    + "; run the export again");
         }
         if (r.statusCode() != 200) {
             throw CliException.refused("GET " + uri + " answered HTTP " + r.statusCode(), String.valueOf(r.statusCode()));
+        }
+        if (r.headers().firstValue("Content-Type").orElse("").startsWith("application/json")) {
+            // Marketo answers a refused download (a limit, lost access to a partition) with its JSON envelope, not the file
+            byte[] body;
+            try (InputStream in = r.body()) {
+                body = in.readNBytes(64 * 1024);
+            }
+            var error = Optional.ofNullable(Output.tryParse(body)).map(j -> j.path("errors").path(0));
+            String code = error.map(e -> e.path("code").asString("")).orElse("");
+            throw CliException.refused("GET " + uri + " answered " + (code.isEmpty() ? "JSON instead of the file"
+                    : code + " " + error.get().path("message").asString("")) + "; the export stopped without writing its output, run the export again",
+                    code.isEmpty() ? null : code);
         }
         try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
             return copyRecords(in, w, withHeader);

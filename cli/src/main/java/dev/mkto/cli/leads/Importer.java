@@ -89,13 +89,22 @@ final class Importer {
         if (!Files.isRegularFile(o.input())) {
             throw CliException.usage("no such file: " + o.input());
         }
+        Path rejectsDir = o.rejects().getParent();
+        if (rejectsDir == null || !Files.isDirectory(rejectsDir) || !Files.isWritable(rejectsDir) || Files.isDirectory(o.rejects())
+                || o.rejects().equals(o.input())) {
+            throw CliException.usage("the rejects file " + o.rejects() + " cannot be written there ("
+                    + (o.rejects().equals(o.input()) ? "it is the file being imported"
+                    : rejectsDir == null || !Files.isDirectory(rejectsDir) ? "no directory " + rejectsDir
+                    : Files.isDirectory(o.rejects()) ? "it is a directory" : "the directory " + rejectsDir + " is not writable")
+                    + "); nothing was sent. Choose another with --rejects FILE");
+        }
         long size = Files.size(o.input());
         CsvReader.Row header;
         try (CsvReader r = new CsvReader(new BufferedInputStream(Files.newInputStream(o.input())), 0, 0, null)) {
             header = r.next();
         }
         if (header == null || header.error() != null) {
-            throw CliException.usage(o.input() + " has no header row" + (header == null ? "" : ": " + header.error()));
+            throw CliException.usage(o.input() + (header == null ? " has no header row" : ": the header row cannot be read: " + header.error()));
         }
         List<Leads.Field> fields = Connections.value(Connections.call(() -> client.leads().describe()), "reading the lead fields");
         ColumnMapping mapping = ColumnMapping.of(header.fields(), fields, o.map(), o.ignore(), o.lookupField());
