@@ -74,7 +74,11 @@ public final class ActivityApi implements ApiRoutes.Feature {
 
     private Reply activities(ApiCall call) {
         String token = token(call);
-        List<Integer> typeIds = integers(call, "activityTypeIds").stream().map(Long::intValue).toList();
+        List<Long> given = integers(call, "activityTypeIds");
+        if (given.stream().anyMatch(t -> t != t.intValue())) {
+            throw new MarketoException(ErrorCode.INVALID_DATA, "activityTypeIds holds an id that is no activity type id");
+        }
+        List<Integer> typeIds = given.stream().map(Long::intValue).toList();
         if (typeIds.isEmpty()) {
             throw MarketoException.of(ErrorCode.BLANK, "activityTypeIds");
         }
@@ -147,7 +151,11 @@ public final class ActivityApi implements ApiRoutes.Feature {
         if (call.param("listId").isEmpty()) {
             return null;
         }
-        long id = integers(call, "listId").getFirst();
+        List<Long> ids = integers(call, "listId");
+        if (ids.size() != 1) {
+            throw new MarketoException(ErrorCode.INVALID_DATA, "listId must be one list id");
+        }
+        long id = ids.getFirst();
         List<Long> workspaces = call.caller().grants().workspacesWith(Permission.READ_ONLY_ACTIVITY).stream()
                 .map(Grants.Workspace::id).toList();
         long members = jdbi.withHandle(h -> {

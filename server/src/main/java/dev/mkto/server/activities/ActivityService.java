@@ -367,8 +367,18 @@ public final class ActivityService {
         return null;
     }
 
-    /** ISO-8601 with or without offset (UTC assumed), or a date alone; 704 otherwise. */
+    /** ISO-8601 with or without offset (UTC assumed), or a date alone, within what a timestamp holds; 704 otherwise. */
     static Instant parseDate(String text) {
+        Instant at = parseIso(text);
+        try {
+            at.toEpochMilli();
+        } catch (ArithmeticException e) {
+            throw MarketoException.of(ErrorCode.INVALID_DATE);
+        }
+        return at;
+    }
+
+    private static Instant parseIso(String text) {
         String s = text == null ? "" : text.strip();
         if (s.isEmpty()) {
             throw MarketoException.of(ErrorCode.INVALID_DATE);

@@ -66,8 +66,10 @@ record PagingToken(Instant since, long afterId) {
             if (after < 0) {
                 throw invalid();
             }
-            return new PagingToken(Instant.parse(text.substring(0, comma)), after);
-        } catch (NumberFormatException | DateTimeParseException e) {
+            Instant since = Instant.parse(text.substring(0, comma));
+            since.toEpochMilli(); // beyond what a timestamp holds: not one of ours
+            return new PagingToken(since, after);
+        } catch (NumberFormatException | DateTimeParseException | ArithmeticException e) {
             throw invalid();
         }
     }

@@ -112,7 +112,7 @@ public final class BulkApi implements ApiRoutes.Feature, AutoCloseable {
                 throw MarketoException.of(ErrorCode.INVALID_JSON);
             }
             for (String name : headers.propertyNames()) {
-                text(headers.get(name), "columnHeaderNames." + name);
+                text(headers.get(name), "columnHeaderNames." + Echo.of(name));
             }
             stored.set("columnHeaderNames", headers);
         }
@@ -170,7 +170,7 @@ public final class BulkApi implements ApiRoutes.Feature, AutoCloseable {
                     throw MarketoException.of(ErrorCode.INVALID_JSON);
                 }
                 for (JsonNode n : v) {
-                    if (!n.isIntegralNumber()) {
+                    if (!n.isIntegralNumber() || !(list.equals("activityTypeIds") ? n.canConvertToInt() : n.canConvertToLong())) {
                         throw new MarketoException(ErrorCode.INVALID_DATA, list + " must hold integers");
                     }
                 }
@@ -209,8 +209,10 @@ public final class BulkApi implements ApiRoutes.Feature, AutoCloseable {
             throw MarketoException.of(ErrorCode.INVALID_DATE);
         }
         try {
-            return OffsetDateTime.parse(v.asString().strip()).toInstant();
-        } catch (DateTimeParseException e) {
+            Instant at = OffsetDateTime.parse(v.asString().strip()).toInstant();
+            at.toEpochMilli(); // a date beyond what a timestamp holds is no date here
+            return at;
+        } catch (DateTimeParseException | ArithmeticException e) {
             throw MarketoException.of(ErrorCode.INVALID_DATE);
         }
     }
@@ -240,11 +242,11 @@ public final class BulkApi implements ApiRoutes.Feature, AutoCloseable {
         long from;
         long to;
         if (m.group(1).isEmpty()) {
-            from = Math.max(0, size - Long.parseLong(m.group(2)));
+            from = Math.max(0, size - Math.min(size, position(m.group(2))));
             to = size - 1;
         } else {
-            from = Long.parseLong(m.group(1));
-            to = m.group(2).isEmpty() ? size - 1 : Math.min(size - 1, Long.parseLong(m.group(2)));
+            from = position(m.group(1));
+            to = m.group(2).isEmpty() ? size - 1 : Math.min(size - 1, position(m.group(2)));
         }
         if (from >= size || from > to) {
             return new Reply.File(416, "text/plain;charset=UTF-8", Map.of("Content-Range", "bytes */" + size),
@@ -254,6 +256,15 @@ public final class BulkApi implements ApiRoutes.Feature, AutoCloseable {
                 jobs.read(job.id(), from, to));
     }
 
+    /** A byte position of a range: digits, however many (beyond a long is beyond any file). */
+    private static long position(String digits) {
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
     private Reply list(ApiCall call, String kind) {
         List<String> statuses = call.listParam("status");
         int batchSize = call.intParam("batchSize", 300, 1, 300);
@@ -261,7 +272,13 @@ public final class BulkApi implements ApiRoutes.Feature, AutoCloseable {
         if (call.param("nextPageToken").isPresent()) {
             try {
                 String t = new String(Base64.getUrlDecoder().decode(call.param("nextPageToken").get()), StandardCharsets.US_ASCII);
+                if (!t.startsWith("exports:")) {
+                    throw new IllegalArgumentException(t);
+                }
                 offset = Integer.parseInt(t.substring(t.indexOf(':') + 1));
+                if (offset < 0) {
+                    throw new IllegalArgumentException(t);
+                }
             } catch (RuntimeException e) {
                 throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid nextPageToken");
             }
@@ -269,7 +286,7 @@ public final class BulkApi implements ApiRoutes.Feature, AutoCloseable {
         List<ExportJobs.Job> owned = jobs.owned(call.caller(), kind).stream()
                 .filter(j -> statuses.isEmpty() || statuses.stream().anyMatch(s -> s.equalsIgnoreCase(j.status()))).toList();
         List<Map<String, Object>> page = owned.stream().skip(offset).limit(batchSize).map(ExportJobs::view).toList();
-        String next = offset + batchSize < owned.size()
+        String next = (long) offset + batchSize < owned.size()
                 ? Base64.getUrlEncoder().withoutPadding().encodeToString(("exports:" + (offset + batchSize)).getBytes(StandardCharsets.US_ASCII))
                 : null;
         return new Reply.Envelope(page, next, null, List.of(), Map.of());

@@ -35,6 +35,8 @@ final class ExportJobs {
     static final int MAX_QUEUED = 10;
     static final Duration LEASE = Duration.ofSeconds(15);
     static final Duration FILE_KEPT = Duration.ofDays(7);
+    /** The job list shows the jobs created in the past 7 days; a job's status stays readable 30 days. */
+    static final Duration LISTED = Duration.ofDays(7);
     static final Duration JOB_KEPT = Duration.ofDays(30);
 
     /** A job as stored. */
@@ -49,7 +51,7 @@ final class ExportJobs {
             + "partitions, created_at) VALUES (:id, :instance, :kind, :service, :user, 'Created', :format, :request, :partitions, :now)";
     private static final String BY_ID = "SELECT " + COLUMNS + " FROM export_job WHERE id = :id";
     private static final String OWNED = "SELECT " + COLUMNS + " FROM export_job WHERE instance_id = :instance AND user_id = :user "
-            + "AND kind = :kind ORDER BY created_at, id";
+            + "AND kind = :kind AND created_at >= :since ORDER BY created_at, id";
     private static final String ACTIVE = "SELECT COUNT(*) FROM export_job WHERE instance_id = :instance AND status IN ('Queued', 'Processing')";
     private static final String PROCESSING = "SELECT COUNT(*) FROM export_job WHERE instance_id = :instance AND status = 'Processing'";
     private static final String EXPORTED_SINCE = "SELECT COALESCE(SUM(file_size), 0) FROM export_job WHERE instance_id = :instance "
@@ -134,9 +136,10 @@ final class ExportJobs {
         return jdbi.withHandle(h -> h.createQuery(BY_ID).bind("id", id).map((rs, ctx) -> map(rs)).findOne());
     }
 
+    /** The caller's jobs of this kind created in the past 7 days, oldest first. */
     List<Job> owned(Caller caller, String kind) {
         return jdbi.withHandle(h -> h.createQuery(OWNED).bind("instance", caller.instanceId()).bind("user", caller.userId())
-                .bind("kind", kind).map((rs, ctx) -> map(rs)).list());
+                .bind("kind", kind).bind("since", clock.millis() - LISTED.toMillis()).map((rs, ctx) -> map(rs)).list());
     }
 
     /** Queues a created job: 1029 when 10 are queued or processing, or today's export allocation is used up. */
@@ -166,10 +169,10 @@ final class ExportJobs {
     }
 
     Job cancel(Caller caller, String kind, String id) {
-        Job job = get(caller, kind, id);
+        get(caller, kind, id); // 1013 unless it is the caller's job of this kind
         int changed = jdbi.withHandle(h -> h.createUpdate(CANCEL).bind("id", id).bind("now", clock.millis()).execute());
-        if (changed == 0) {
-            throw new MarketoException(ErrorCode.INVALID_DATA, "Job is " + job.status() + " and cannot be cancelled");
+        if (changed == 0) { // the status now, which a concurrent call may just have changed
+            throw new MarketoException(ErrorCode.INVALID_DATA, "Job is " + get(caller, kind, id).status() + " and cannot be cancelled");
         }
         return get(caller, kind, id);
     }

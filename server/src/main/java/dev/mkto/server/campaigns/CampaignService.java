@@ -10,6 +10,7 @@ import dev.mkto.server.activities.ActivityTypes;
 import dev.mkto.server.admin.InstanceSettings;
 import dev.mkto.server.admin.Instances;
 import dev.mkto.server.admin.Workspaces;
+import dev.mkto.server.http.Echo;
 import dev.mkto.server.http.ErrorCode;
 import dev.mkto.server.http.Json;
 import dev.mkto.server.http.MarketoException;
@@ -197,7 +198,7 @@ public final class CampaignService {
         for (Map<String, String> t : tokens) {
             String name = t.get("name");
             if (name == null || !TOKEN_NAME.matcher(name).matches()) {
-                throw new MarketoException(ErrorCode.INVALID_DATA, "Token name '" + (name == null ? "" : name)
+                throw new MarketoException(ErrorCode.INVALID_DATA, "Token name '" + Echo.of(name)
                         + "' must look like {{my.Token Name}}");
             }
         }

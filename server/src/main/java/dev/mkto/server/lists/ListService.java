@@ -52,6 +52,7 @@ public final class ListService {
     private static final String ADD = "INSERT INTO list_member (list_id, lead_id, added_at) VALUES (:list, :lead, :now)";
     private static final String REMOVE = "DELETE FROM list_member WHERE list_id = :list AND lead_id = :lead";
     private static final String TOUCH = "UPDATE static_list SET updated_at = :now WHERE id = :list";
+    private static final String LOCK_LIST = "SELECT id FROM static_list WHERE id = :list FOR UPDATE";
     private static final String MEMBER_PAGE = "SELECT m.lead_id FROM list_member m JOIN lead l ON l.id = m.lead_id WHERE m.list_id = :list "
             + "AND l.partition_id IN (<partitions>) AND m.lead_id > :after ORDER BY m.lead_id FETCH FIRST :n ROWS ONLY";
     private static final String MEMBERSHIP = "SELECT list_id FROM list_member WHERE lead_id = :lead";
@@ -146,6 +147,8 @@ public final class ListService {
         requireBatch(leadIds);
         StaticList list = require(caller, listId, READ_WRITE_LEAD);
         return jdbi.inTransaction(h -> {
+            // changes of one list take turns, so concurrent calls see each other's members: none adds a lead twice or removes it twice
+            h.createQuery(LOCK_LIST).bind("list", list.id()).mapTo(Long.class).one();
             Map<Long, Long> partitions = partitions(caller.instanceId(), leadIds);
             Set<Long> members = members(list.id(), leadIds);
             Grants g = caller.grants();

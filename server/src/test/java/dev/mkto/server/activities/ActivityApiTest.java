@@ -283,4 +283,40 @@ class ActivityApiTest extends OnEveryBackend {
         }
         return null;
     }
+
+    @Test
+    void activitiesWhenDatesOrIdsAreOutOfRangeOrListIdIsOddThenMarketoCodesNeverASystemError() {
+        String token = token(since());
+        assertThat(api.get("/rest/v1/activities/pagingtoken.json?sinceDatetime=%2B999999999-12-31T23:59:59Z", reader).errorCode())
+                .isEqualTo("704");
+        assertThat(api.get("/rest/v1/activities.json?activityTypeIds=12&nextPageToken=" + base32("+999999999-12-31T23:59:59Z,0"), reader)
+                .errorCode()).isEqualTo("1003");
+        assertThat(api.get("/rest/v1/activities.json?activityTypeIds=4294967308&nextPageToken=" + token, reader).errorCode())
+                .isEqualTo("1003");
+        assertThat(api.get("/rest/v1/activities.json?activityTypeIds=12&listId=,&nextPageToken=" + token, reader).errorCode())
+                .isEqualTo("1003");
+        assertThat(api.get("/rest/v1/activities.json?activityTypeIds=12&listId=1&listId=2&nextPageToken=" + token, reader).errorCode())
+                .isEqualTo("1003");
+        assertThat(api.get("/rest/v1/activities/leadchanges.json?fields=email&listId=,&nextPageToken=" + token, reader).errorCode())
+                .isEqualTo("1003");
+    }
+
+    private static String base32(String text) {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        StringBuilder out = new StringBuilder();
+        int buffer = 0;
+        int bits = 0;
+        for (byte b : text.getBytes(StandardCharsets.US_ASCII)) {
+            buffer = (buffer << 8) | (b & 0xff);
+            bits += 8;
+            while (bits >= 5) {
+                out.append(alphabet.charAt((buffer >> (bits - 5)) & 31));
+                bits -= 5;
+            }
+        }
+        if (bits > 0) {
+            out.append(alphabet.charAt((buffer << (5 - bits)) & 31));
+        }
+        return out.toString();
+    }
 }

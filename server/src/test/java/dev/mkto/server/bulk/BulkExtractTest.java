@@ -227,4 +227,96 @@ class BulkExtractTest extends OnEveryBackend {
         assertThat(api.post("/bulk/v1/activities/export/create.json", writer, "{\"filter\":{\"createdAt\":" + w + "}}").errorCode())
                 .isEqualTo("603");
     }
+
+    @Test
+    void fileWhenRangeOrPageTokenHoldsHugeOrOddNumbersThenRangeAnswersOrMarketoCodesNeverASystemError() throws Exception {
+        String id = create("leads", "{\"fields\":[\"email\"],\"filter\":{\"createdAt\":" + window() + "}}");
+        api.post("/bulk/v1/leads/export/" + id + "/enqueue.json", exporter, "");
+        long size = awaitDone("leads", id).path("fileSize").asLong();
+        String whole = api.get("/bulk/v1/leads/export/" + id + "/file.json", exporter).text();
+        java.util.function.Function<String, Api.Response> ranged = range -> api.send(api.request("/bulk/v1/leads/export/" + id + "/file.json",
+                exporter).header("Range", range));
+        for (String range : List.of("bytes=0-99999999999999999999", "bytes=-99999999999999999999")) {
+            Api.Response r = ranged.apply(range);
+            assertThat(r.status()).as(range).isEqualTo(206);
+            assertThat(r.text()).as(range).isEqualTo(whole);
+            assertThat(r.headers().get("content-range")).as(range).containsExactly("bytes 0-" + (size - 1) + "/" + size);
+        }
+        for (String range : List.of("bytes=99999999999999999999-", "bytes=-0", "bytes=5-3", "bytes=0-1,3-4", "items=0-1")) {
+            Api.Response r = ranged.apply(range);
+            assertThat(r.status()).as(range).isEqualTo(416);
+            assertThat(r.headers().get("content-range")).as(range).containsExactly("bytes */" + size);
+        }
+        java.util.function.Function<String, String> token = t -> java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(t.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(api.get("/bulk/v1/leads/export.json?nextPageToken=" + token.apply("exports:-5"), exporter).errorCode()).isEqualTo("1003");
+        Api.Response far = api.get("/bulk/v1/leads/export.json?batchSize=300&nextPageToken=" + token.apply("exports:2147483647"), exporter);
+        assertThat(far.success()).as(far.text()).isTrue();
+        assertThat(far.result()).isEmpty();
+        assertThat(far.json().has("nextPageToken")).isFalse();
+    }
+
+    @Test
+    void createWhenDatesAreBeyondTheEpochOrKeysAreHugeThenMarketoCodesWithAShortCleanEcho() {
+        String beyond = "{\"startAt\":\"+999999999-12-01T00:00:00Z\",\"endAt\":\"+999999999-12-02T00:00:00Z\"}";
+        assertThat(api.post("/bulk/v1/leads/export/create.json", exporter, "{\"fields\":[\"email\"],\"filter\":{\"createdAt\":" + beyond + "}}")
+                .errorCode()).isEqualTo("704");
+        assertThat(api.post("/bulk/v1/activities/export/create.json", exporter, "{\"filter\":{\"createdAt\":" + beyond + "}}")
+                .errorCode()).isEqualTo("704");
+        for (String ids : List.of("\"activityTypeIds\":[4294967308]", "\"primaryAttributeValueIds\":[99999999999999999999]")) {
+            assertThat(api.post("/bulk/v1/activities/export/create.json", exporter, "{\"filter\":{\"createdAt\":" + window() + "," + ids + "}}")
+                    .errorCode()).as(ids).isEqualTo("1003");
+        }
+        String key = "\\u0000" + "k".repeat(5000);
+        Api.Response r = api.post("/bulk/v1/leads/export/create.json", exporter, "{\"fields\":[\"email\"],\"filter\":{\"createdAt\":" + window()
+                + "},\"columnHeaderNames\":{\"" + key + "\":5}}");
+        assertThat(r.errorCode()).isEqualTo("1003");
+        String message = r.json().path("errors").get(0).path("message").asString();
+        assertThat(message).doesNotContain("\u0000").hasSizeLessThan(300);
+    }
+
+    @Test
+    void jobWhenEnqueuedOrCancelledTwiceAtOnceThenOneSucceedsAndTheOtherIsRefusedWithItsCode() throws Exception {
+        for (String action : List.of("enqueue", "cancel")) {
+            String id = create("leads", "{\"fields\":[\"email\"],\"filter\":{\"createdAt\":" + window() + "}}");
+            List<java.util.concurrent.CompletableFuture<Api.Response>> calls = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                calls.add(java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                        api.post("/bulk/v1/leads/export/" + id + "/" + action + ".json", exporter, "")));
+            }
+            List<Api.Response> answers = calls.stream().map(java.util.concurrent.CompletableFuture::join).toList();
+            assertThat(answers).filteredOn(Api.Response::success).as(action).hasSize(1);
+            assertThat(answers).filteredOn(a -> !a.success()).extracting(Api.Response::errorCode).as(action)
+                    .containsOnly(action.equals("enqueue") ? "1029" : "1003");
+            if (action.equals("cancel")) {
+                assertThat(answers).filteredOn(a -> !a.success()).extracting(a -> a.json().path("errors").get(0).path("message").asString())
+                        .allMatch(m -> m.contains("Cancelled"));
+            } else {
+                awaitDone("leads", id);
+            }
+        }
+    }
+
+    @Test
+    void jobsWhenListedThenOnlyThoseCreatedInThePastSevenDaysWhileTheirStatusStaysReadable() {
+        AdminClient.Service owner = admin.serviceWith("Read-Only Lead");
+        String token = admin.token(owner);
+        Api.Response created = api.post("/bulk/v1/leads/export/create.json", token, "{\"fields\":[\"email\"],\"filter\":{\"createdAt\":"
+                + window() + "}}");
+        String id = created.result().get(0).path("exportId").asString();
+        try {
+            server.clock().advance(Duration.ofDays(6));
+            token = admin.token(owner);
+            assertThat(api.get("/bulk/v1/leads/export.json", token).result()).extracting(n -> n.path("exportId").asString()).contains(id);
+            server.clock().advance(Duration.ofDays(2));
+            token = admin.token(owner);
+            Api.Response listed = api.get("/bulk/v1/leads/export.json", token);
+            assertThat(listed.success()).as(listed.text()).isTrue();
+            assertThat(listed.result()).extracting(n -> n.path("exportId").asString()).doesNotContain(id);
+            assertThat(api.get("/bulk/v1/leads/export/" + id + "/status.json", token).result().get(0).path("status").asString())
+                    .isEqualTo("Created");
+        } finally {
+            restartServer(); // every token of the fixtures expired with the days gone by
+        }
+    }
 }

@@ -227,4 +227,50 @@ class ListAndCampaignApiTest extends OnEveryBackend {
         assertThat(api.post("/rest/v1/campaigns/" + nightly + "/schedule.json", executor,
                 Map.of("input", Map.of("cloneToProgramName", "One too many"))).errorCode()).isEqualTo("1020");
     }
+
+    @Test
+    void membersWhenTheSameLeadsAreAddedOrRemovedAtOnceThenEachCallAnswersPerLeadAndEachChangeIsRecordedOnce() {
+        List<Map<String, Object>> input = new ArrayList<>();
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            long id = lead(writer);
+            ids.add(id);
+            input.add(Map.of("id", id));
+        }
+        for (String method : List.of("POST", "DELETE")) {
+            List<java.util.concurrent.CompletableFuture<Api.Response>> calls = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                calls.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> api.method(method, "/rest/v1/lists/" + newsletter
+                        + "/leads.json", writer, "application/json", tools.jackson.databind.json.JsonMapper.shared().writeValueAsString(
+                        Map.of("input", input)))));
+            }
+            List<Api.Response> answers = calls.stream().map(java.util.concurrent.CompletableFuture::join).toList();
+            for (Api.Response r : answers) {
+                assertThat(r.success()).as(method + " " + r.text()).isTrue();
+                assertThat(r.result()).hasSize(5);
+            }
+            List<String> statuses = answers.stream().flatMap(r -> r.result().valueStream()).map(n -> n.path("status").asString()).toList();
+            if (method.equals("POST")) {
+                assertThat(statuses).containsOnly("added");
+            } else {
+                assertThat(statuses).filteredOn("removed"::equals).hasSize(5);
+                assertThat(statuses).filteredOn("skipped"::equals).hasSize(25);
+            }
+        }
+        String token = api.get("/rest/v1/activities/pagingtoken.json?sinceDatetime=2020-01-01", activities).json().path("nextPageToken").asString();
+        String leadIds = String.join(",", ids.stream().map(String::valueOf).toList());
+        JsonNode acts = api.get("/rest/v1/activities.json?activityTypeIds=24,25&leadIds=" + leadIds + "&nextPageToken=" + token, activities)
+                .result();
+        assertThat(acts).extracting(n -> n.path("activityTypeId").asInt()).filteredOn(t -> t == 24).hasSize(5);
+        assertThat(acts).extracting(n -> n.path("activityTypeId").asInt()).filteredOn(t -> t == 25).hasSize(5);
+    }
+
+    @Test
+    void requestWhenATokenNameIsHugeOrHoldsControlCharactersThen1003WithAShortCleanEcho() {
+        long a = lead(executor);
+        Api.Response r = api.post("/rest/v1/campaigns/" + welcome + "/trigger.json", executor, Map.of("input", Map.of("leads",
+                List.of(Map.of("id", a)), "tokens", List.of(Map.of("name", "\u0000{{my." + "x".repeat(5000), "value", "v")))));
+        assertThat(r.errorCode()).isEqualTo("1003");
+        assertThat(r.json().path("errors").get(0).path("message").asString()).doesNotContain("\u0000").hasSizeLessThan(300);
+    }
 }
