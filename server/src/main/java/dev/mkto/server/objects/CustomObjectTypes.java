@@ -224,7 +224,9 @@ public final class CustomObjectTypes implements Changes.Listener {
             List<Field> others = d.fields().stream().filter(f -> f != current).toList();
             Field changed = checkField(instance, s, current, spec, others);
             Optional<Field> live = s.approved() == null ? Optional.empty() : s.approved().field(current.name());
+            // a dedupe field keeps its type too: its records' keys were made under it
             if (live.isPresent() && (live.get().dedupe() != changed.dedupe() || live.get().isLink() != changed.isLink()
+                    || (changed.dedupe() && !changed.dataType().equals(live.get().dataType()))
                     || (changed.isLink() && !(changed.relatedToName().equalsIgnoreCase(live.get().relatedToName())
                     && changed.relatedToField().equalsIgnoreCase(live.get().relatedToField()))))) {
                 throw rule("The link and dedupe fields of an approved custom object type cannot change");

@@ -95,7 +95,9 @@ public final class ObjectApi implements ApiRoutes.Feature {
                 }
                 input.add(record);
             }
-            filter = new ObjectService.Filter(filterType == null ? "dedupeFields" : filterType, null, input);
+            // like fields, batchSize and nextPageToken, filterType may come from the query string
+            filter = new ObjectService.Filter(filterType != null ? filterType : call.param("filterType").orElse("dedupeFields"), null,
+                    input);
             fields = body.has("fields") ? Bodies.names(body, "fields") : call.listParam("fields");
             batchSize = body.has("batchSize") ? batchSize(body.get("batchSize")) : batchSize(call);
             token = body.has("nextPageToken") ? Bodies.text(body, "nextPageToken") : call.param("nextPageToken").orElse(null);

@@ -82,6 +82,16 @@ final class ObjectRepository {
 
     /** Records whose id field (integer id or marketoGUID) or dedupe key is one of {@code keys}, by that key. */
     Map<String, Row> byKeys(ObjectKind kind, long instance, Target target, Collection<String> lookupKeys) {
+        return byKeys(kind, instance, target, lookupKeys, false);
+    }
+
+    /**
+     * As {@link #byKeys(ObjectKind, long, Target, Collection)}; with {@code lock}, the rows stay
+     * locked (in id order, so that two calls cannot deadlock on them) until the caller's
+     * transaction ends: a concurrent sync of the same record waits and then reads what this one wrote.
+     */
+    Map<String, Row> byKeys(ObjectKind kind, long instance, Target target, Collection<String> lookupKeys, boolean lock) {
+        String suffix = lock ? " ORDER BY id FOR UPDATE" : "";
         List<String> keys = storable(lookupKeys);
         if (keys.isEmpty()) {
             return Map.of();
@@ -90,12 +100,15 @@ final class ObjectRepository {
         switch (target) {
             case ById(boolean numeric) when numeric -> {
                 List<Long> ids = numbers(keys);
-                byIds(kind, instance, ids).values().forEach(r -> out.put(Long.toString(r.id()), r));
+                if (!ids.isEmpty()) {
+                    rows(kind, instance, SELECT + " AND id IN (<ids>)" + (lock ? suffix : " ORDER BY id"), "ids", ids).values()
+                            .forEach(r -> out.put(Long.toString(r.id()), r));
+                }
             }
-            case ById b -> rows(kind, instance, SELECT + " AND guid IN (<keys>)", "keys", new ArrayList<>(keys)).values()
+            case ById b -> rows(kind, instance, SELECT + " AND guid IN (<keys>)" + suffix, "keys", new ArrayList<>(keys)).values()
                     .forEach(r -> out.put(r.guid(), r));
-            case ByDedupe d -> rows(kind, instance, SELECT + " AND dedupe_key IN (<keys>)", "keys", new ArrayList<>(keys)).values()
-                    .forEach(r -> out.put(r.dedupeKey(), r));
+            case ByDedupe d -> rows(kind, instance, SELECT + " AND dedupe_key IN (<keys>)" + suffix, "keys", new ArrayList<>(keys))
+                    .values().forEach(r -> out.put(r.dedupeKey(), r));
             case ByIndex i -> throw new IllegalArgumentException("byKeys reads ids and dedupe keys only");
         }
         return out;

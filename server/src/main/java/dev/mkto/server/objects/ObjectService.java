@@ -36,6 +36,9 @@ public final class ObjectService {
     /** Marketo's batch limit for inputs, filter values and page sizes. */
     static final int MAX_BATCH = 300;
 
+    /** SQL states after which a sync is run again: unique violation, serialization failure or H2's deadlock, PostgreSQL's deadlock. */
+    private static final Set<String> CONFLICTS = Set.of("23505", "40001", "40P01");
+
     /** One page of a query. */
     record Page(List<Map<String, Object>> records, String nextPageToken) {
     }
@@ -167,7 +170,7 @@ public final class ObjectService {
 
     /** A filter value as the field's type; a value the type cannot hold matches nothing. */
     private static Optional<Object> parseText(ObjectField field, String raw) {
-        if (raw.isEmpty() || raw.indexOf('\0') >= 0) {
+        if (raw.isEmpty() || !storable(raw)) {
             return Optional.empty();
         }
         try {
@@ -291,9 +294,9 @@ public final class ObjectService {
         }
     }
 
-    /** A JSON value as the field's type; null and "" are null. Text holding NUL is refused. */
+    /** A JSON value as the field's type; null and "" are null. Text holding NUL or half a surrogate pair is refused. */
     static Object parse(ObjectField field, JsonNode node) {
-        if (node.isString() && node.asString().indexOf('\0') >= 0) {
+        if (node.isString() && !storable(node.asString())) {
             throw new InvalidValue(node.asString());
         }
         try {
@@ -371,6 +374,26 @@ public final class ObjectService {
 
     // ----- helpers ------------------------------------------------------------------------------
 
+    /**
+     * Whether text can be stored as it is: no NUL (PostgreSQL refuses it) and no unpaired
+     * surrogate (PostgreSQL would store '?', which then matches, and dedupes with, a real "?").
+     */
+    static boolean storable(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\0') {
+                return false;
+            }
+            if (Character.isSurrogate(c)) {
+                if (!Character.isHighSurrogate(c) || i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            }
+        }
+        return true;
+    }
+
     static void checkBatch(int size) {
         if (size > MAX_BATCH) {
             throw new MarketoException(ErrorCode.INVALID_DATA, "input holds " + size + " records; at most " + MAX_BATCH + " are allowed");
@@ -379,23 +402,24 @@ public final class ObjectService {
 
     /**
      * Runs a write, again if a concurrent call created a record with the same key first (the
-     * unique constraint caught it): the retry sees that record and updates it instead.
+     * unique constraint caught it): the retry sees that record and updates it instead. A
+     * deadlock between two calls that lock the same records is retried too.
      */
     private static <T> T retryingConflicts(Supplier<T> write) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return write.get();
             } catch (RuntimeException e) {
-                if (attempt >= 3 || !isUniqueViolation(e)) {
+                if (attempt >= 3 || !isConflict(e)) {
                     throw e;
                 }
             }
         }
     }
 
-    private static boolean isUniqueViolation(Throwable e) {
+    private static boolean isConflict(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
+            if (t instanceof SQLException sql && CONFLICTS.contains(sql.getSQLState())) {
                 return true;
             }
         }

@@ -178,7 +178,7 @@ final class SyncBatch {
             return Map.of();
         }
         Target target = type == ObjectRepository.ById.class ? new ObjectRepository.ById(kind.numericId()) : new ObjectRepository.ByDedupe();
-        return repository.byKeys(kind, caller.instanceId(), target, keys);
+        return repository.byKeys(kind, caller.instanceId(), target, keys, true);
     }
 
     // ----- links --------------------------------------------------------------------------------

@@ -152,6 +152,31 @@ class CustomObjectTypeApiTest extends CustomObjectTests {
     }
 
     @Test
+    void approvedTypeWhenADedupeFieldIsRetypedThen709AndRecordsStayFindableByTheirKey() {
+        String type = car();
+        String guid = sync(type, Map.of(), rec("vin", "ABC")).result().get(0).path("marketoGUID").asString();
+        assertThat(schema("/" + type + "/vin/updateField.json", Map.of("dataType", "integer")).errorCode()).isEqualTo("709");
+        assertThat(schema("/" + type + "/vin/updateField.json", Map.of("dataType", "email")).errorCode()).isEqualTo("709");
+        JsonNode found = query(type, "filterType=dedupeFields&filterValues=abc&fields=vin").get(0);
+        assertThat(found.path("marketoGUID").asString()).isEqualTo(guid);
+        assertThat(found.path("vin").asString()).isEqualTo("ABC");
+    }
+
+    @Test
+    void typeSyncWhenNamesHoldHalfASurrogatePairThen1003AndNothingIsStored() {
+        String type = name("half");
+        assertThat(api.post(SCHEMA + ".json", designer, "{\"apiName\":\"" + type + "\",\"displayName\":\"Half \\ud800\"}").errorCode())
+                .isEqualTo("1003");
+        assertThat(api.post(SCHEMA + ".json", designer, "{\"apiName\":\"" + type + "\",\"displayName\":\"Half\","
+                + "\"description\":\"\\udc00 alone\"}").errorCode()).isEqualTo("1003");
+        assertThat(api.get(SCHEMA + "/" + type + "/describe.json", typeReader).errorCode()).isEqualTo("1013");
+        ok(api.post(SCHEMA + ".json", designer, "{\"apiName\":\"" + type + "\",\"displayName\":\"Whole \\ud83d\\ude00\"}"), "POST",
+                SCHEMA + ".json");
+        assertThat(api.get(SCHEMA + "/" + type + "/describe.json", typeReader).result().get(0).path("displayName").asString())
+                .isEqualTo("Whole \ud83d\ude00");
+    }
+
+    @Test
     void approvedTypeWhenFieldsRemovedOrRetypedThenRecordsKeepWhatStillFits() {
         String type = car();
         long owner = lead();

@@ -261,6 +261,52 @@ class ObjectApiTest extends OnEveryBackend {
     }
 
     @Test
+    void syncWhenConcurrentCallsUpdateDifferentFieldsOfOneRecordThenNoChangeIsLost() throws Exception {
+        String ext = id("merge");
+        sync(COMPANIES, Map.of(), rec("externalCompanyId", ext));
+        List<String> fields = List.of("company", "site", "billingCity", "billingState", "billingCountry", "industry", "website",
+                "mainPhone");
+        ExecutorService pool = Executors.newFixedThreadPool(fields.size());
+        List<Future<Api.Response>> calls = new ArrayList<>();
+        try {
+            for (String f : fields) {
+                calls.add(pool.submit(() -> api.post(COMPANIES + ".json", all,
+                        Map.of("input", List.of(rec("externalCompanyId", ext, f, "v-" + f))))));
+            }
+            for (Future<Api.Response> f : calls) {
+                Api.Response r = f.get();
+                assertThat(r.success()).as(r.text()).isTrue();
+                assertThat(r.result().get(0).path("status").asString()).as(r.text()).isEqualTo("updated");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        JsonNode record = found(COMPANIES, "filterType=externalCompanyId&filterValues=" + ext + "&fields=" + String.join(",", fields))
+                .get(0);
+        for (String f : fields) {
+            assertThat(record.path(f).asString()).as(f + " in " + record).isEqualTo("v-" + f);
+        }
+    }
+
+    @Test
+    void syncWhenTextHoldsHalfASurrogatePairThen1001AndItNeverMatchesAQuestionMark() {
+        String ext = id("half");
+        sync(COMPANIES, Map.of(), rec("externalCompanyId", ext + "?", "company", "Question"));
+        Api.Response r = api.post(COMPANIES + ".json", all, "{\"input\":[{\"externalCompanyId\":\"" + ext + "\\ud800\"},"
+                + "{\"externalCompanyId\":\"" + ext + "-b\",\"company\":\"\\udc00\"},"
+                + "{\"externalCompanyId\":\"" + ext + "-c\",\"company\":\"\\ud83d\\ude00\"}]}");
+        assertThat(r.success()).as(r.text()).isTrue();
+        assertThat(reason(r.result().get(0))).isEqualTo("1001");
+        assertThat(reason(r.result().get(1))).isEqualTo("1001");
+        assertThat(r.result().get(2).path("status").asString()).isEqualTo("created");
+        assertThat(found(COMPANIES, "filterType=externalCompanyId&filterValues=" + enc(ext + "?") + "&fields=company").get(0)
+                .path("company").asString()).as("the record named with '?' is untouched").isEqualTo("Question");
+        assertThat(found(COMPANIES, "filterType=externalCompanyId&filterValues=" + enc(ext + "-b"))).isEmpty();
+        assertThat(found(COMPANIES, "filterType=externalCompanyId&filterValues=" + enc(ext + "-c") + "&fields=company").get(0)
+                .path("company").asString()).isEqualTo("\ud83d\ude00");
+    }
+
+    @Test
     void syncWhenUpdateOnlyThenMissingIs1013AndIdFieldUpdates() {
         String ext = id("uo");
         long id = sync(COMPANIES, Map.of(), rec("externalCompanyId", ext)).result().get(0).path("id").asLong();
@@ -586,6 +632,19 @@ class ObjectApiTest extends OnEveryBackend {
                 + enc(values.toString()) + "&fields=company");
         assertFits("GET", COMPANIES + ".json", viaPost);
         assertThat(viaPost.result()).extracting(n -> n.path("company").asString()).containsExactly("Form");
+    }
+
+    @Test
+    void queryWhenSentAsPostWithMethodGetAndJsonBodyThenFilterTypeMayComeFromTheQueryString() {
+        String name = id("jsonq");
+        long id = sync(COMPANIES, Map.of(), rec("externalCompanyId", id("jq"), "company", name)).result().get(0).path("id").asLong();
+        Api.Response r = api.post(COMPANIES + ".json?_method=GET&filterType=company", reader,
+                Map.of("input", List.of(rec("company", name))));
+        assertFits("GET", COMPANIES + ".json", r);
+        assertThat(r.result()).extracting(n -> n.path("id").asLong()).containsExactly(id);
+        Api.Response inBody = api.post(COMPANIES + ".json?_method=GET&filterType=nonsense", reader,
+                Map.of("filterType", "company", "input", List.of(rec("company", name))));
+        assertThat(inBody.result()).as("the body's filterType wins").extracting(n -> n.path("id").asLong()).containsExactly(id);
     }
 
     @Test
