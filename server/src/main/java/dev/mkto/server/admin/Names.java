@@ -24,7 +24,7 @@ final class Names {
         if (s.chars().anyMatch(Character::isISOControl)) {
             throw AdminException.invalid(what + " must not contain control characters");
         }
-        return s;
+        return wellFormed(s, what);
     }
 
     /** An optional description, stripped; at most 2000 characters, line breaks allowed but not NUL (PostgreSQL cannot store it). */
@@ -38,7 +38,23 @@ final class Names {
         if (value.indexOf('\u0000') >= 0) {
             throw AdminException.invalid(what + " must not contain the NUL character (\\u0000)");
         }
-        return value.strip();
+        return wellFormed(value.strip(), what);
+    }
+
+    /**
+     * Text that is valid Unicode: half a surrogate pair (which JSON's {@code \\ud800} escape can
+     * carry) is refused, as PostgreSQL would store it as '?' and H2 as it came.
+     */
+    private static String wellFormed(String s, String what) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw AdminException.invalid(what + " must be valid Unicode (it holds half of a surrogate pair)");
+            }
+        }
+        return s;
     }
 
     static String email(String value) {
@@ -49,7 +65,7 @@ final class Names {
         if (s.length() > 255 || !EMAIL.matcher(s).matches() || s.chars().anyMatch(Character::isISOControl)) {
             throw AdminException.invalid("email '" + Echo.of(s) + "' is not an e-mail address (it need not be deliverable, but must look like name@example.com)");
         }
-        return s;
+        return wellFormed(s, "email");
     }
 
 }

@@ -599,6 +599,19 @@ class AdminApiTest extends OnEveryBackend {
     }
 
     @Test
+    void namesWhenTheyHoldHalfASurrogatePairThen400AndNothingStored() {
+        String name = unique("Half");
+        String lone = "{\"name\":\"" + name + "\\ud800\",\"permissions\":[\"Read-Only Lead\"]}";
+        assertThat(invalid(raw("POST", "/roles", "application/json", lone))).contains("name").contains("valid Unicode");
+        String described = "{\"name\":\"" + name + "\",\"description\":\"a \\udc00 b\",\"permissions\":[\"Read-Only Lead\"]}";
+        assertThat(invalid(raw("POST", "/roles", "application/json", described))).contains("description").contains("valid Unicode");
+        assertThat(names("/roles")).noneMatch(n -> n.startsWith(name));
+        String pair = "{\"name\":\"" + name + " \\ud83d\\ude00\",\"permissions\":[\"Read-Only Lead\"]}";
+        assertThat(raw("POST", "/roles", "application/json", pair).status()).as("a whole pair is a character like any other").isEqualTo(201);
+        assertThat(names("/roles")).contains(name + " \uD83D\uDE00");
+    }
+
+    @Test
     void roleWhenPermissionUnknownThen400ListingTheCatalogAndNothingStored() {
         String name = unique("Typo");
         String message = invalid(call("POST", "/roles", Map.of("name", name, "permissions", List.of("Read-Only Lead", "Read-Only Leads"))));
