@@ -44,11 +44,17 @@ public final class Main {
             System.exit(1);
             return;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "mkto-shutdown"));
+        // SIGTERM and SIGINT (Ctrl-C) stop it gracefully with exit status 0; any other exit of the JVM
+        // still closes the server through the shutdown hook
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "mkto-shutdown"));
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stopRequested.countDown());
+            } catch (IllegalArgumentException reserved) {
+                // -Xrs, or a signal the JVM keeps: the shutdown hook closes the server instead
+            }
+        }
 
         String base = server.baseUrl();
         System.out.println("mkto-server " + ServerConfig.version() + " on port " + server.port()
@@ -70,10 +76,17 @@ public final class Main {
         }
         System.out.flush();
         try {
-            stopped.await();
+            stopRequested.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        try {
+            server.close();
+        } catch (RuntimeException e) {
+            System.err.println("mkto-server: stopping failed: " + e.getMessage());
+            System.exit(1);
+        }
+        System.exit(0);
     }
 
     /** One plain HTTP/1.1 {@code GET /ping} over a socket: the JDK's HttpClient would cost start-up a third of a second. */

@@ -51,7 +51,11 @@ import io.helidon.service.registry.ServiceRegistryManager;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,6 +63,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,9 +96,11 @@ public final class MktoServer implements AutoCloseable {
     private Usage usage;
     private Limits limits;
     private BulkApi bulk;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private MktoServer(ServerConfig config, InstantSource clock) {
         this.config = config;
+        checkAddress(config);
         createDataDir(config.dataDir());
         this.database = openDatabase(config, clock);
         try {
@@ -179,6 +186,10 @@ public final class MktoServer implements AutoCloseable {
                             .register(identity, rest, admin, console))
                     .build()
                     .start();
+            if (!webServer.isRunning()) {
+                throw new StartupException("cannot listen on " + config.host() + ":" + config.port()
+                        + " (taken since start-up began?); stop what uses it or choose another --port (0 picks a free one)", null);
+            }
             housekeeping = Thread.ofVirtual().name("mkto-housekeeping").start(() -> housekeep(tokens));
             usage.start();
             revisions.start(events::notifyLocal);
@@ -228,9 +239,12 @@ public final class MktoServer implements AutoCloseable {
         return List.copyOf(generatedCredentials);
     }
 
-    /** Stops gracefully: requests in flight finish, usage counts are flushed, then the stores close. */
+    /** Stops gracefully: requests in flight finish, usage counts are flushed, then the stores close. Once. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         webServer.stop();
         bulk.close();
         housekeeping.interrupt();
@@ -269,11 +283,42 @@ public final class MktoServer implements AutoCloseable {
                 .build()).registry());
     }
 
+    /**
+     * Binds the configured address once, before anything is opened or written: a port in use or a
+     * host that is not this machine's stops start-up here, rather than after the seeds were applied
+     * and an admin token generated that would then never be shown.
+     */
+    private static void checkAddress(ServerConfig config) {
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(config.host());
+        } catch (UnknownHostException e) {
+            throw new StartupException("host: cannot resolve '" + config.host() + "'; use an address of this machine"
+                    + " (--host 127.0.0.1, or 0.0.0.0 for every interface)", e);
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(address, config.port()));
+        } catch (BindException e) {
+            throw new StartupException("port: cannot listen on " + config.host() + ":" + config.port() + " ("
+                    + e.getMessage() + "); is another mkto-server running? Stop it or choose another --port (0 picks a free one)", e);
+        } catch (IOException e) {
+            throw new StartupException("host: cannot listen on " + config.host() + ":" + config.port() + " (" + e.getMessage() + ")", e);
+        }
+    }
+
     private static void createDataDir(Path dir) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new StartupException("data-dir: " + dir + " is a file, not a directory; choose another --data-dir", null);
+        }
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the data directory " + dir, e);
+            throw new StartupException("data-dir: cannot create " + dir + " (" + (e.getMessage() == null ? e.getClass().getSimpleName()
+                    : e.getClass().getSimpleName() + ": " + e.getMessage()) + "); choose a --data-dir you can write to", e);
+        }
+        if (!Files.isWritable(dir)) {
+            throw new StartupException("data-dir: " + dir + " is not writable; choose a --data-dir you can write to", null);
         }
     }
 
@@ -284,6 +329,10 @@ public final class MktoServer implements AutoCloseable {
         } catch (Database.SchemaException e) {
             throw new StartupException("cannot open the database at " + where + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
+            if (config.postgres() && "No suitable driver".equals(rootMessage(e))) {
+                throw new StartupException("db-url: " + where + " is not a PostgreSQL JDBC URL the driver accepts;"
+                        + " write it as jdbc:postgresql://host:5432/database", e);
+            }
             throw new StartupException("cannot open the database at " + where
                     + ": " + rootMessage(e) + (config.postgres() ? " (is PostgreSQL running, and do the URL, MKTO_DB_USER and"
                     + " MKTO_DB_PASSWORD fit it?)" : " (is another mkto-server using this data directory?)"), e);

@@ -6,6 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.mkto.server.config.ServerConfig;
 import dev.mkto.server.testing.AdminClient;
 import dev.mkto.server.testing.Api;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -16,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -192,5 +198,92 @@ class StartupTest {
                 .isInstanceOf(MktoServer.StartupException.class)
                 .hasMessageContaining("cannot open the database")
                 .hasMessageContaining("127.0.0.1:1");
+    }
+
+    @Test
+    void startWhenThePortIsTakenThenRefusedNamingItAndTheAdminTokenIsStillGeneratedOnTheNextStart(@TempDir Path dir) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            assertThatThrownBy(() -> MktoServer.start(ServerConfig.parse(new String[] {"--port", String.valueOf(port),
+                    "--data-dir", dir.toString()}, Map.of()), InstantSource.system()))
+                    .isInstanceOf(MktoServer.StartupException.class)
+                    .hasMessageContaining("127.0.0.1:" + port)
+                    .hasMessageContaining("--port");
+        }
+        try (MktoServer s = start(dir, Map.of())) {
+            assertThat(s.generatedAdminToken()).isPresent();
+        }
+    }
+
+    @Test
+    void startWhenTheDataDirIsAFileThenRefusedNamingIt(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("data"), "not a directory");
+        assertThatThrownBy(() -> start(file, Map.of()))
+                .isInstanceOf(MktoServer.StartupException.class)
+                .hasMessageContaining(file + " is a file, not a directory")
+                .hasMessageContaining("--data-dir");
+    }
+
+    @Test
+    void startWhenThePostgresUrlIsMalformedThenRefusedSayingHowToWriteIt(@TempDir Path dir) {
+        ServerConfig c = ServerConfig.parse(new String[] {"--port", "0", "--data-dir", dir.toString(),
+                "--db-url", "jdbc:postgresql://[bad"}, Map.of());
+        assertThatThrownBy(() -> MktoServer.start(c, InstantSource.system()))
+                .isInstanceOf(MktoServer.StartupException.class)
+                .hasMessageContaining("jdbc:postgresql://[bad")
+                .hasMessageContaining("jdbc:postgresql://host:5432/database");
+    }
+
+    /** {@code dev.mkto.server.Main} as its own process, as bin/mkto-server runs it; standard error goes to {@code err}. */
+    private static Process main(Path err, Map<String, String> env, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "dev.mkto.server.Main"));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectError(err.toFile());
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    @Test
+    void mainWhenThePortIsTakenThenExit1WithOneLineAndNeitherABannerNorAStackTrace(@TempDir Path dir) throws Exception {
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress("127.0.0.1", 0));
+            Path err = dir.resolve("err.txt");
+            Process p = main(err, Map.of(), "--port", String.valueOf(taken.getLocalPort()), "--data-dir", dir.resolve("data").toString());
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isEqualTo(1);
+            assertThat(out).doesNotContain("Admin token").doesNotContain("mkto_admin_").doesNotContain("ready");
+            assertThat(Files.readString(err)).startsWith("mkto-server: port: cannot listen on 127.0.0.1:" + taken.getLocalPort())
+                    .doesNotContain("Exception").doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void mainWhenSigtermThenStopsWithExit0AndWhatWasWrittenIsThereOnRestart(@TempDir Path dir) throws Exception {
+        Map<String, String> env = Map.of("MKTO_ADMIN_TOKEN", "restart-admin-token-0123");
+        String[] args = {"--port", "0", "--data-dir", dir.resolve("data").toString()};
+        for (int run = 0; run < 2; run++) {
+            Process p = main(dir.resolve("err" + run + ".txt"), env, args);
+            var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            String first = lines.readLine();
+            assertThat(first).contains(" on port ");
+            int port = Integer.parseInt(first.replaceAll(".* on port (\\d+) .*", "$1"));
+            String line;
+            while ((line = lines.readLine()) != null && !line.equals("ready")) {
+                assertThat(line).doesNotContain("restart-admin-token-0123");
+            }
+            Api api = new Api("http://127.0.0.1:" + port);
+            if (run == 0) {
+                assertThat(api.post("/admin/api/v1/roles", "restart-admin-token-0123",
+                        Map.of("name", "kept", "permissions", List.of("Read-Only Lead"))).json().path("name").asString()).isEqualTo("kept");
+            } else {
+                assertThat(api.get("/admin/api/v1/roles", "restart-admin-token-0123").text()).contains("\"kept\"");
+            }
+            p.destroy(); // SIGTERM
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isZero();
+            assertThat(Files.readString(dir.resolve("err" + run + ".txt"))).doesNotContain("Exception").doesNotContain("restart-admin-token-0123");
+        }
     }
 }
