@@ -1,5 +1,6 @@
 package dev.mkto.server.limits;
 
+import static dev.mkto.server.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mkto.server.MktoServer;
@@ -25,7 +26,6 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,16 +58,6 @@ class RedisLimitsTest {
     private static String describe(Api api, String token) {
         Api.Response r = api.get("/rest/v1/leads/describe2.json", token);
         return r.success() ? "ok" : r.errorCode();
-    }
-
-    private static void eventually(Duration within, Supplier<Boolean> condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (!condition.get()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + within + ": " + what);
-            }
-            Thread.sleep(50);
-        }
     }
 
     private static String clusterId(String dbUrl) throws Exception {

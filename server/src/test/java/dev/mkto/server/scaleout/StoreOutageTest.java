@@ -1,5 +1,6 @@
 package dev.mkto.server.scaleout;
 
+import static dev.mkto.server.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mkto.server.MktoServer;
@@ -16,7 +17,6 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,16 +52,6 @@ class StoreOutageTest {
     private static String query(Api api, String token) {
         Api.Response r = api.get("/rest/v1/leads.json?filterType=email&filterValues=someone@example.com", token);
         return r.success() ? "ok" : r.errorCode() + " (HTTP " + r.status() + ")";
-    }
-
-    private static void eventually(Duration within, Supplier<Boolean> condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (!condition.get()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + within + ": " + what);
-            }
-            Thread.sleep(100);
-        }
     }
 
     @Test

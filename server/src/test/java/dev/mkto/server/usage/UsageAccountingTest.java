@@ -1,5 +1,6 @@
 package dev.mkto.server.usage;
 
+import static dev.mkto.server.testing.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mkto.server.MktoServer;
@@ -15,7 +16,6 @@ import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -26,16 +26,6 @@ import tools.jackson.databind.JsonNode;
 class UsageAccountingTest {
 
     private static final String ADMIN = "usage-admin-token-0123";
-
-    private static void eventually(Duration within, Supplier<Boolean> condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (!condition.get()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + within + ": " + what);
-            }
-            Thread.sleep(100);
-        }
-    }
 
     /** calls per endpoint, and errors per code, of the given service today, from the admin usage view */
     private static Map<String, Long> today(Api api, long serviceId) {
