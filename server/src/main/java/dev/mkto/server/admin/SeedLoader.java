@@ -13,13 +13,16 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.jdbi.v3.core.Jdbi;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -144,15 +147,19 @@ public final class SeedLoader {
             if (doc.has("instance")) {
                 at("instance", () -> instanceSettings(doc.get("instance")));
             }
-            each("partitions", Set.of("name", "description"), this::partition);
-            each("workspaces", Set.of("name", "description", "partitions", "primaryPartition"), this::workspace);
-            each("roles", Set.of("name", "description", "permissions"), this::role);
-            each("users", Set.of("email", "firstName", "lastName", "apiOnly", "active", "expiresAt", "roles"), this::user);
-            each("services", Set.of("name", "description", "user", "clientId", "clientSecret", "caps"), this::service);
-            each("fields", Set.of("name", "displayName", "dataType", "length"), this::field);
-            each("leads", null, this::lead);
-            each("lists", Set.of("name", "description", "workspace"), this::list);
-            each("campaigns", Set.of("name", "description", "type", "workspace", "requestable", "active"), this::campaign);
+            each("partitions", Set.of("name", "description"), SeedLoader::byName, this::partition);
+            each("workspaces", Set.of("name", "description", "partitions", "primaryPartition"), SeedLoader::byName, this::workspace);
+            each("roles", Set.of("name", "description", "permissions"), SeedLoader::byName, this::role);
+            each("users", Set.of("email", "firstName", "lastName", "apiOnly", "active", "expiresAt", "roles"), SeedLoader::byEmail,
+                    this::user);
+            each("services", Set.of("name", "description", "user", "clientId", "clientSecret", "caps"), SeedLoader::byClientIdOrName,
+                    this::service);
+            each("fields", Set.of("name", "displayName", "dataType", "length"),
+                    n -> lowerCase(byName(n)), this::field);
+            each("leads", null, SeedLoader::byPartitionAndEmail, this::lead);
+            each("lists", Set.of("name", "description", "workspace"), SeedLoader::byName, this::list);
+            each("campaigns", Set.of("name", "description", "type", "workspace", "requestable", "active"), SeedLoader::byName,
+                    this::campaign);
         }
 
         private void instanceSettings(JsonNode n) {
@@ -419,11 +426,16 @@ public final class SeedLoader {
             void apply(JsonNode entry, String where);
         }
 
-        private void each(String section, Set<String> allowed, java.util.function.Consumer<JsonNode> action) {
-            each(section, allowed, (EntryAction) (entry, where) -> action.accept(entry));
+        private void each(String section, Set<String> allowed, Function<JsonNode, String> identity,
+                          java.util.function.Consumer<JsonNode> action) {
+            each(section, allowed, identity, (EntryAction) (entry, where) -> action.accept(entry));
         }
 
-        private void each(String section, Set<String> allowed, EntryAction action) {
+        /**
+         * Applies a section's entries in order. Two entries naming the same thing (the same
+         * {@code identity}) are refused: the later one would silently rewrite the earlier.
+         */
+        private void each(String section, Set<String> allowed, Function<JsonNode, String> identity, EntryAction action) {
             JsonNode list = doc.get(section);
             if (list == null || list.isNull()) {
                 return;
@@ -432,6 +444,7 @@ public final class SeedLoader {
                 throw AdminException.invalid(source + ": " + section + " must be an array");
             }
             int i = 0;
+            Map<String, String> seen = new HashMap<>();
             for (JsonNode entry : list) {
                 String where = section + "[" + i++ + "]" + label(entry);
                 if (!entry.isObject()) {
@@ -439,6 +452,12 @@ public final class SeedLoader {
                 }
                 if (allowed != null) {
                     keys(entry, source + ": " + where, allowed);
+                }
+                String id = identity.apply(entry);
+                String earlier = id == null ? null : seen.putIfAbsent(id, where);
+                if (earlier != null) {
+                    throw AdminException.invalid(source + ": " + where + ": the same " + IDENTITY.get(section) + " as "
+                            + earlier + "; give each once");
                 }
                 at(where, () -> action.apply(entry, source + ": " + where));
             }
@@ -454,6 +473,41 @@ public final class SeedLoader {
                 throw AdminException.invalid(source + ": " + where + ": " + e.getMessage());
             }
         }
+    }
+
+    /** What makes two entries of a section the same thing, as the messages name it. */
+    private static final Map<String, String> IDENTITY = Map.of("partitions", "name", "workspaces", "name", "roles", "name",
+            "users", "e-mail", "services", "client id (or name, without one)", "fields", "name", "leads", "e-mail in the same partition",
+            "lists", "name", "campaigns", "name");
+
+    private static String text(JsonNode entry, String key) {
+        JsonNode v = entry.path(key);
+        return v.isString() ? v.asString().strip() : null;
+    }
+
+    private static String lowerCase(String s) {
+        return s == null ? null : s.toLowerCase(Locale.ROOT);
+    }
+
+    private static String byName(JsonNode entry) {
+        return text(entry, "name");
+    }
+
+    private static String byEmail(JsonNode entry) {
+        return lowerCase(text(entry, "email"));
+    }
+
+    private static String byClientIdOrName(JsonNode entry) {
+        String clientId = text(entry, "clientId");
+        String name = text(entry, "name");
+        return clientId != null ? "clientId " + clientId : name == null ? null : "name " + name;
+    }
+
+    private static String byPartitionAndEmail(JsonNode entry) {
+        String email = byEmail(entry);
+        JsonNode given = entry.path("partition");
+        String partition = given.isMissingNode() || given.isNull() ? "Default" : text(entry, "partition");
+        return email == null || partition == null ? null : partition + "\u0000" + email;
     }
 
     private static String label(JsonNode entry) {

@@ -437,6 +437,45 @@ class SeedLoaderTest {
     }
 
     @Test
+    void applyWhenASectionNamesOneThingTwiceThen400NamingBothEntriesAndNothingApplied() {
+        TestServer server = start();
+        Api api = server.api();
+        String witness = server.admin().tokenWith("Read-Only Lead");
+        Map<String, JsonNode> before = snapshot(api);
+        Map<String, Consumer<ObjectNode>> twice = new LinkedHashMap<>();
+        twice.put("partitions[2] ( EMEA ): the same name as partitions[1] (EMEA)",
+                doc -> ((ArrayNode) doc.get("partitions")).add(Json.MAPPER.valueToTree(Map.of("name", " EMEA ", "description", "again"))));
+        twice.put("roles[2] (Integration): the same name as roles[1] (Integration)",
+                doc -> ((ArrayNode) doc.get("roles")).add(Json.MAPPER.valueToTree(Map.of("name", "Integration", "permissions",
+                        List.of("Read-Only Lead")))));
+        twice.put("users[2] (EU@Example.com): the same e-mail as users[1] (eu@example.com)",
+                doc -> ((ArrayNode) doc.get("users")).add(Json.MAPPER.valueToTree(Map.of("email", "EU@Example.com", "apiOnly", true))));
+        twice.put("services[1] (Reader again): the same client id (or name, without one) as services[0] (Reader)",
+                doc -> ((ArrayNode) doc.get("services")).add(Json.MAPPER.valueToTree(Map.of("name", "Reader again", "user",
+                        "reader@example.com", "clientId", CLIENT_ID, "clientSecret", "another-secret-0123456789abcdef"))));
+        twice.put("fields[1] (FavouriteColour): the same name as fields[0] (favouriteColour)",
+                doc -> ((ArrayNode) doc.get("fields")).add(Json.MAPPER.valueToTree(Map.of("name", "FavouriteColour", "dataType", "string",
+                        "length", 255))));
+        twice.put("leads[1] (ADA@example.com): the same e-mail in the same partition as leads[0] (ada@example.com)",
+                doc -> ((ArrayNode) doc.get("leads")).add(Json.MAPPER.valueToTree(Map.of("email", "ADA@example.com", "firstName", "Augusta"))));
+        twice.put("lists[1] (Newsletter): the same name as lists[0] (Newsletter)",
+                doc -> ((ArrayNode) doc.get("lists")).add(Json.MAPPER.valueToTree(Map.of("name", "Newsletter", "workspace", "Europe"))));
+        twice.put("campaigns[1] (Welcome): the same name as campaigns[0] (Welcome)",
+                doc -> ((ArrayNode) doc.get("campaigns")).add(Json.MAPPER.valueToTree(Map.of("name", "Welcome", "type", "batch"))));
+        twice.forEach((expected, duplicate) -> {
+            String message = refused(seed(api, example(duplicate)));
+            assertThat(message).as(expected).contains(expected).contains("give each once");
+            assertNothingOfTheExample(api, before, witness);
+        });
+
+        // the same e-mail in another partition is another lead, and a service without a client id is matched by name
+        counts(applied(api, example(doc -> {
+            ((ArrayNode) doc.get("leads")).add(Json.MAPPER.valueToTree(Map.of("partition", "EMEA", "email", "ada@example.com")));
+            ((ArrayNode) doc.get("services")).add(Json.MAPPER.valueToTree(Map.of("name", "Second", "user", "reader@example.com")));
+        })), 13, 1, 2);
+    }
+
+    @Test
     void applyWhenALeadNamesNoPartitionOrANullOneThenItGoesToDefault() {
         TestServer server = start();
         Api api = server.api();
