@@ -22,6 +22,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -317,7 +318,7 @@ public final class AdminApi implements HttpService {
      */
     private void authenticate(ServerRequest req, ServerResponse res) {
         Instant now = clock.instant();
-        String address = RestApi.clientAddress(req, ipCheck.trustedProxies(instances.current().settings().ipAllowlist())).getHostAddress();
+        InetAddress address = RestApi.clientAddress(req, ipCheck.trustedProxies(instances.current().settings().ipAllowlist()));
         Optional<Instant> locked = lockout.lockedUntil(address, now);
         if (locked.isPresent()) {
             throw lockedOut(res, locked.get(), now);

@@ -33,6 +33,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
 import java.util.List;
@@ -280,8 +281,8 @@ public final class Console implements HttpService {
     }
 
     /** The caller's address, behind the trusted proxies of the IP allowlist. */
-    private String clientAddress(ServerRequest req) {
-        return RestApi.clientAddress(req, trustedProxies()).getHostAddress();
+    private InetAddress clientAddress(ServerRequest req) {
+        return RestApi.clientAddress(req, trustedProxies());
     }
 
     private IpRules trustedProxies() {

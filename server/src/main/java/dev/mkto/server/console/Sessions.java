@@ -3,6 +3,7 @@ package dev.mkto.server.console;
 import dev.mkto.server.admin.AdminAuth;
 import dev.mkto.server.admin.Lockout;
 import dev.mkto.server.store.KeyRing;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -101,7 +102,7 @@ final class Sessions {
     }
 
     /** Signs in with the admin credential from {@code address}, unless that address is locked out. */
-    synchronized SignIn signIn(String credential, String address) {
+    synchronized SignIn signIn(String credential, InetAddress address) {
         Instant now = clock.instant();
         Optional<Instant> locked = lockout.lockedUntil(address, now);
         if (locked.isPresent()) {

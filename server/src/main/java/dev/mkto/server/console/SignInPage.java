@@ -10,6 +10,7 @@ import dev.mkto.server.http.HttpIO;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
@@ -32,7 +33,7 @@ final class SignInPage {
         this.sessions = sessions;
     }
 
-    void handle(ServerRequest req, ServerResponse res, String method, String sessionCookie, String address,
+    void handle(ServerRequest req, ServerResponse res, String method, String sessionCookie, InetAddress address,
                 Map<String, List<String>> form) {
         if (method.equals("GET")) {
             if (sessions.find(sessionCookie).isPresent()) {

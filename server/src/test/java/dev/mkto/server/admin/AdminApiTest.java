@@ -251,6 +251,31 @@ class AdminApiTest extends OnEveryBackend {
         }
     }
 
+    /**
+     * An IPv6 attacker holds a /64 at least: its addresses share one count, so moving to the next
+     * address does not buy 20 more guesses. Another /64 is not affected.
+     */
+    @Test
+    void callWhenTwentyWrongCredentialsFromOneIpv6Slash64ThenEveryAddressOfItIsLockedOut() {
+        JsonNode before = ok(call("GET", "/instance", null));
+        ok(call("PATCH", "/instance", Map.of("ipAllowlist", Map.of("trustedProxies", List.of("127.0.0.1")))));
+        try {
+            for (int i = 0; i < 19; i++) {
+                String address = "2001:db8:1:2:" + Integer.toHexString(i) + "::" + Integer.toHexString(i + 1);
+                refused(api.send(api.request(BASE + "/instance", "guess-" + i).header("X-Forwarded-For", address)), 401, "unauthorized");
+            }
+            Api.Response twentieth = api.send(api.request(BASE + "/instance", "guess-20").header("X-Forwarded-For", "2001:db8:1:2:ffff::7"));
+            refused(twentieth, 429, "too_many_failures");
+            refused(api.send(api.request(BASE + "/instance", TestServer.ADMIN_TOKEN).header("X-Forwarded-For", "[2001:DB8:1:2::99]")), 429,
+                    "too_many_failures");
+            assertThat(api.send(api.request(BASE + "/instance", TestServer.ADMIN_TOKEN).header("X-Forwarded-For", "2001:db8:1:3::1"))
+                    .status()).isEqualTo(200);
+        } finally {
+            server.clock().advance(Duration.ofMinutes(15));
+            restore(before);
+        }
+    }
+
     // ----- instance --------------------------------------------------------------------------
 
     @Test
