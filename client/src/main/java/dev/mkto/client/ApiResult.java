@@ -9,7 +9,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * What a call to Marketo came to: a success with its value, or the errors that stopped it. Marketo
  * answers failures with HTTP 200 and {@code "success": false}; the SDK never makes you look at the
- * status. Only a call that got no answer at all throws ({@link TransportException}).
+ * status. Only a call that got no answer at all throws ({@link TransportException}); a batch call
+ * whose later request gets no answer ends with the error {@code no_answer} and the earlier results.
  *
  * <p>A call that spans several requests (paging, batches of 300) stops at the first request that
  * fails and keeps what the earlier ones returned: {@link #value()} holds that part, {@link #errors()}

@@ -50,7 +50,9 @@ public final class Campaigns {
 
     /**
      * Requests an active trigger campaign for these leads, in requests of 100, with My Tokens
-     * ({@code {{my.name}}} → value, at most 100). The value is the number of leads requested.
+     * ({@code {{my.name}}} → value, at most 100). The value is the number of leads requested. When a
+     * request after the first gets no answer, the call ends with {@code no_answer} and the value counts
+     * the leads of the answered requests only (the unanswered one may or may not have been requested).
      */
     public ApiResult<Integer> request(long campaignId, Collection<Long> leadIds, Map<String, String> tokens) {
         List<Long> leads = Batches.require(leadIds, "leadIds");
@@ -64,7 +66,8 @@ public final class Campaigns {
             if (!tokenList.isEmpty()) {
                 input.put("tokens", tokenList);
             }
-            if (!results.add(runner.run(Call.post("/rest/v1/campaigns/" + campaignId + "/trigger.json", Map.of("input", input), false)))) {
+            Call call = Call.post("/rest/v1/campaigns/" + campaignId + "/trigger.json", Map.of("input", input), false);
+            if (!results.add(Batches.exchange(runner, call, from > 0))) {
                 break;
             }
             requested += batch.size();

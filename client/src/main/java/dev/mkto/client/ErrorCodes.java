@@ -49,6 +49,7 @@ final class ErrorCodes {
             Map.entry("711", "The folder is of the wrong type."),
             Map.entry("713", "A transient error. Repeated only when the call is safe to repeat."),
             Map.entry("719", "A lock wait timed out on Marketo's side."),
+            Map.entry("no_answer", "A later request of a batch call got no answer (a lost connection): its records may or may not have been applied, the earlier requests' results are kept. Check before repeating calls that create or send."),
             Map.entry("413", "The request body is larger than Marketo accepts (1 MB)."),
             Map.entry("414", "The URI is longer than Marketo accepts (8 KB); the SDK sends long queries as POST with _method=GET."),
             Map.entry("1001", "A value does not fit its field's type."),

@@ -78,12 +78,21 @@ public final class Leads {
      * Leads whose {@code filterType} field ({@code email}, {@code id}, a custom string field, …)
      * holds one of {@code values}: the values go in requests of 300, each followed through its
      * pages. A lead matching values of two requests is listed once. Long queries are sent as POST
-     * with {@code _method=GET}, so they never meet Marketo's 8 KB URI limit.
+     * with {@code _method=GET}, so they never meet Marketo's 8 KB URI limit. A value holding a comma
+     * cannot be asked for (Marketo would split it into several values) and is refused with an
+     * {@link IllegalArgumentException} before any request.
      */
     public ApiResult<List<Lead>> query(String filterType, Collection<?> values, List<String> fields) {
         requireName(filterType, "filterType");
         List<String> distinct = List.copyOf(new LinkedHashSet<>(values.stream().map(String::valueOf).toList()));
         Batches.require(distinct, "values");
+        for (String value : distinct) {
+            // Marketo splits filterValues at commas and has no escape: "Acme, Inc." would find the leads of "Acme" and "Inc."
+            if (value.indexOf(',') >= 0) {
+                throw new IllegalArgumentException("values must not hold a comma (Marketo reads filterValues as a comma-separated list): "
+                        + value);
+            }
+        }
         Results results = new Results();
         Map<Long, Lead> found = new LinkedHashMap<>();
         List<Lead> page = new ArrayList<>();
@@ -114,9 +123,11 @@ public final class Leads {
     }
 
     /**
-     * Syncs leads in requests of 300; one {@link RecordResult} per record, in input order. A request
-     * Marketo refuses as a whole stops the call: its records are {@code failed}, later ones
-     * {@code notSent}, earlier ones keep their results. Syncs that create records
+     * Syncs leads in requests of 300 (fewer when their body would pass Marketo's 1 MB); one
+     * {@link RecordResult} per record, in input order. A request Marketo refuses as a whole stops the
+     * call: its records are {@code failed}, later ones {@code notSent}, earlier ones keep their
+     * results; a request after the first that gets no answer leaves its records {@code unknown}
+     * (error {@code no_answer}) instead of throwing. Syncs that create records
      * ({@code createOnly}, {@code createDuplicate}) are not repeated after an ambiguous failure, so a
      * retry never creates a lead twice.
      *
@@ -143,7 +154,7 @@ public final class Leads {
     /** Deletes leads by id, in requests of 300; {@code deleted} or {@code skipped} (1004) per id. */
     public ApiResult<List<RecordResult>> delete(Collection<Long> ids) {
         List<Long> input = Batches.require(ids, "ids");
-        return Batches.run(runner, input, BATCH,
+        return Batches.runIds(runner, input, BATCH,
                 batch -> Call.post("/rest/v1/leads/delete.json", Map.of("input", Batches.ids(batch)), true));
     }
 

@@ -4,8 +4,9 @@ package dev.mkto.client;
  * One error or warning as Marketo reports it: a code (a string on the wire: {@code "606"}, or
  * {@code "1004"} for a record) and a message. Errors the SDK reports itself use the HTTP status as
  * code ({@code "413"}, {@code "502"}) when Marketo answered without its envelope, the identity
- * service's {@code error} when no token could be had, and {@code "invalid_response"} for an answer
- * that is not Marketo's JSON.
+ * service's {@code error} when no token could be had, {@code "invalid_response"} for an answer
+ * that is not Marketo's JSON, and {@code "no_answer"} for a later request of a batch call that got
+ * no answer.
  *
  * @param code    Marketo's code, e.g. {@code "601"}
  * @param message Marketo's message, e.g. {@code "Access token invalid"}

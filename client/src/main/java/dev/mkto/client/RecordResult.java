@@ -9,13 +9,15 @@ import tools.jackson.databind.JsonNode;
  * What happened to one input record of a batch call (sync, delete, list membership): Marketo's
  * status ({@code created}, {@code updated}, {@code deleted}, {@code added}, {@code removed},
  * {@code memberof}, {@code notmemberof}, {@code skipped}) and, when skipped, its reasons
- * ({@code 1004 Lead not found}, …). The SDK adds two statuses of its own: {@code failed}, for the
- * records of a request Marketo refused as a whole (the reasons are its response-level errors), and
- * {@code notSent}, for records after it that were not sent.
+ * ({@code 1004 Lead not found}, …). The SDK adds statuses of its own: {@code failed}, for the
+ * records of a request Marketo refused as a whole (the reasons are its response-level errors),
+ * {@code notSent}, for records after it that were not sent, and {@code unknown}, for records whose
+ * request got no answer (a lost connection; reason {@code no_answer}) or whose answer held no result
+ * for them: they may or may not have been applied.
  *
  * @param index   the record's position in the input given to the SDK (across all batches)
  * @param id      the lead id Marketo reported, if any
- * @param status  Marketo's status, or {@code failed} / {@code notSent}
+ * @param status  Marketo's status, or {@code failed} / {@code notSent} / {@code unknown}
  * @param reasons why a record was skipped or failed
  */
 public record RecordResult(int index, Optional<Long> id, String status, List<MarketoError> reasons) {
@@ -24,9 +26,9 @@ public record RecordResult(int index, Optional<Long> id, String status, List<Mar
         reasons = List.copyOf(reasons);
     }
 
-    /** True unless the record was skipped, failed or not sent. */
+    /** True unless the record was skipped, failed, not sent, or its outcome is unknown. */
     public boolean succeeded() {
-        return !status.equals("skipped") && !status.equals("failed") && !status.equals("notSent");
+        return !status.equals("skipped") && !status.equals("failed") && !status.equals("notSent") && !status.equals("unknown");
     }
 
     static RecordResult read(int index, JsonNode item) {
@@ -41,6 +43,10 @@ public record RecordResult(int index, Optional<Long> id, String status, List<Mar
 
     static RecordResult failed(int index, List<MarketoError> errors) {
         return new RecordResult(index, Optional.empty(), "failed", errors);
+    }
+
+    static RecordResult unknown(int index, List<MarketoError> reasons) {
+        return new RecordResult(index, Optional.empty(), "unknown", reasons);
     }
 
     static RecordResult notSent(int index) {

@@ -44,20 +44,20 @@ public final class StaticLists {
 
     /** Adds leads to the list, in requests of 300; {@code added} or {@code skipped} per lead. */
     public ApiResult<List<RecordResult>> add(long listId, Collection<Long> leadIds) {
-        return Batches.run(runner, Batches.require(leadIds, "leadIds"), Leads.BATCH,
+        return Batches.runIds(runner, Batches.require(leadIds, "leadIds"), Leads.BATCH,
                 batch -> Call.post("/rest/v1/lists/" + listId + "/leads.json", java.util.Map.of("input", Batches.ids(batch)), true));
     }
 
     /** Removes leads from the list, in requests of 300; {@code removed} or {@code skipped} per lead. */
     public ApiResult<List<RecordResult>> remove(long listId, Collection<Long> leadIds) {
-        return Batches.run(runner, Batches.require(leadIds, "leadIds"), Leads.BATCH,
+        return Batches.runIds(runner, Batches.require(leadIds, "leadIds"), Leads.BATCH,
                 batch -> new Call("DELETE", "/rest/v1/lists/" + listId + "/leads.json", List.of(),
                         Json.write(java.util.Map.of("input", Batches.ids(batch))), true, null));
     }
 
     /** Whether each lead is in the list: {@code memberof} or {@code notmemberof} per lead. */
     public ApiResult<List<RecordResult>> contains(long listId, Collection<Long> leadIds) {
-        return Batches.run(runner, Batches.require(leadIds, "leadIds"), Leads.BATCH,
+        return Batches.runIds(runner, Batches.require(leadIds, "leadIds"), Leads.BATCH,
                 batch -> Call.get("/rest/v1/lists/" + listId + "/leads/ismember.json").param("id", batch));
     }
 

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The requests the typed calls send and how they read the answers, for the endpoints mkto-server
- * does not serve yet (activities, static lists, campaigns, usage statistics), against a local
- * endpoint answering in the shapes of Adobe's swagger description.
+ * The requests the typed calls send and how they read answers in every shape Adobe's swagger
+ * description allows, including ones mkto-server never gives (results reordered or merged, warnings
+ * as strings, pages of exact sizes), against a local endpoint answering in those shapes.
  */
 class ApiShapesTest {
 
@@ -150,6 +150,26 @@ class ApiShapesTest {
                 org.assertj.core.groups.Tuple.tuple("POST", "{\"input\":[{\"id\":1},{\"id\":2}]}"),
                 org.assertj.core.groups.Tuple.tuple("DELETE", "{\"input\":[{\"id\":1},{\"id\":2}]}"));
         assertThat(decoded(marketo.requests("/rest/v1/lists/5/leads/ismember.json").get(0).query())).isEqualTo("id=1,2");
+    }
+
+    @Test
+    void staticListChangesWhenResultsComeReorderedOrMergedThenEachLeadGetsTheResultCarryingItsId() {
+        marketo.script("POST /rest/v1/lists/5/leads.json",
+                Reply.ok("[{\"id\":1,\"status\":\"added\"},{\"id\":2,\"status\":\"skipped\",\"reasons\":[{\"code\":\"1004\",\"message\":\"Lead not found\"}]},"
+                        + "{\"id\":3,\"status\":\"added\"}]"),
+                Reply.ok("[{\"id\":1,\"status\":\"added\"},{\"id\":2,\"status\":\"added\"}]"));
+
+        List<RecordResult> reordered = client.lists().add(5, List.of(3L, 2L, 1L)).orElseThrow();
+        List<RecordResult> merged = client.lists().add(5, List.of(1L, 1L, 2L, 4L)).orElseThrow();
+
+        assertThat(reordered).extracting(x -> x.id().orElseThrow(), RecordResult::status).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(3L, "added"), org.assertj.core.groups.Tuple.tuple(2L, "skipped"),
+                org.assertj.core.groups.Tuple.tuple(1L, "added"));
+        assertThat(reordered.get(1).reasons()).extracting(MarketoError::code).containsExactly("1004");
+        assertThat(merged).extracting(RecordResult::index, RecordResult::status).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(0, "added"), org.assertj.core.groups.Tuple.tuple(1, "added"),
+                org.assertj.core.groups.Tuple.tuple(2, "added"), org.assertj.core.groups.Tuple.tuple(3, "unknown"));
+        assertThat(merged.get(3).succeeded()).isFalse();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.mkto.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mkto.client.testing.ServerAdmin;
 import dev.mkto.client.testing.ServerProcess;
@@ -25,6 +26,8 @@ class LeadsTest {
     static void start() {
         server = ServerProcess.start();
         server.admin().field("cohort", "integer");
+        server.admin().field("segment", "string");
+        server.admin().field("notes", "text");
         readWrite = server.admin().serviceWith("Read-Write Lead");
         client = TestClients.client(server, readWrite);
     }
@@ -126,6 +129,34 @@ class LeadsTest {
 
         assertThat(r.success()).as("%s", r).isTrue();
         assertThat(r.orElseThrow()).hasSize(300);
+    }
+
+    @Test
+    void queryWhenAValueHoldsACommaThenRefusedBeforeAnyRequestInsteadOfMatchingItsParts() {
+        client.leads().sync(List.of(Map.of("email", "comma-1@example.com", "segment", "Acme, Inc."),
+                Map.of("email", "comma-2@example.com", "segment", "Acme"))).orElseThrow();
+
+        // Marketo splits filterValues at commas: sent as is, the value would find the lead of "Acme", not the one of "Acme, Inc."
+        assertThatThrownBy(() -> client.leads().query("segment", List.of("Acme, Inc."), List.of("email")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("comma");
+        assertThat(client.leads().query("segment", List.of("Acme"), List.of("email")).orElseThrow())
+                .extracting(l -> l.string("email").orElseThrow()).containsExactly("comma-2@example.com");
+    }
+
+    @Test
+    void syncWhen300RecordsMakeABodyOver1MbThenSentAsSmallerRequestsAndEveryRecordApplied() {
+        String notes = "n".repeat(4_000);
+        List<Map<String, Object>> records = leads("heavy", 300, null);
+        records.forEach(r -> r.put("notes", notes));
+
+        ApiResult<List<RecordResult>> r = client.leads().sync(records);
+
+        assertThat(r.success()).as("%s", r).isTrue();
+        assertThat(r.requestIds()).hasSize(2);
+        assertThat(r.orElseThrow()).hasSize(300).allSatisfy(x -> assertThat(x.status()).isEqualTo("created"));
+        assertThat(r.orElseThrow()).extracting(RecordResult::index).containsExactlyElementsOf(IntStream.range(0, 300).boxed().toList());
+        ApiResult<List<Lead>> last = client.leads().query("email", List.of("heavy-299@example.com"), List.of("notes"));
+        assertThat(last.orElseThrow()).singleElement().satisfies(l -> assertThat(l.string("notes")).contains(notes));
     }
 
     @Test

@@ -95,6 +95,63 @@ class RetryRulesTest {
     }
 
     @Test
+    void syncWhenTheConnectionDropsOnALaterBatchThenEarlierResultsKeptAndThatBatchUnknownNotAnException() {
+        StringBuilder created = new StringBuilder("[");
+        for (int i = 0; i < 300; i++) {
+            created.append(i == 0 ? "" : ",").append("{\"id\":").append(i + 1).append(",\"status\":\"created\"}");
+        }
+        marketo.script("POST /rest/v1/leads.json", Reply.ok(created.append("]").toString()), Reply.dropped());
+        List<Map<String, Object>> records = new ArrayList<>();
+        for (int i = 0; i < 700; i++) {
+            records.add(Map.of("email", "dup-" + i + "@example.com"));
+        }
+
+        ApiResult<List<RecordResult>> r = marketo.client().leads().sync(records, Leads.SyncAction.CREATE_DUPLICATE);
+
+        // the first 300 leads exist: the caller must learn which, or repeating the call creates them twice
+        assertThat(r.success()).isFalse();
+        assertThat(r.error()).map(MarketoError::code).contains("no_answer");
+        List<RecordResult> results = r.value().orElseThrow();
+        assertThat(results).hasSize(700);
+        assertThat(results.subList(0, 300)).allSatisfy(x -> assertThat(x.status()).isEqualTo("created"));
+        assertThat(results.get(299).id()).contains(300L);
+        assertThat(results.subList(300, 600)).allSatisfy(x -> {
+            assertThat(x.status()).isEqualTo("unknown");
+            assertThat(x.succeeded()).isFalse();
+            assertThat(x.reasons()).extracting(MarketoError::code).containsExactly("no_answer");
+        });
+        assertThat(results.subList(600, 700)).allSatisfy(x -> assertThat(x.status()).isEqualTo("notSent"));
+        assertThat(marketo.requests("/rest/v1/leads.json")).hasSize(2);
+    }
+
+    @Test
+    void campaignRequestWhenTheConnectionDropsOnALaterBatchThenTheLeadsRequestedSoFarAndNotAnException() {
+        marketo.script("POST /rest/v1/campaigns/42/trigger.json", Reply.ok("[{\"id\":42}]"), Reply.dropped());
+        List<Long> leads = new ArrayList<>();
+        for (long i = 1; i <= 250; i++) {
+            leads.add(i);
+        }
+
+        ApiResult<Integer> r = marketo.client().campaigns().request(42, leads);
+
+        assertThat(r.success()).isFalse();
+        assertThat(r.error()).map(MarketoError::code).contains("no_answer");
+        assertThat(r.value()).contains(100);
+        assertThat(marketo.requests("/rest/v1/campaigns/42/trigger.json")).hasSize(2);
+    }
+
+    @Test
+    void syncWhenTheAnswerHoldsFewerResultsThanRecordsThenTheMissingOnesAreUnknownNotSucceeded() {
+        marketo.script("POST /rest/v1/leads.json", Reply.ok("[{\"id\":1,\"status\":\"created\"}]"));
+
+        List<RecordResult> r = marketo.client().leads().sync(List.of(Map.of("email", "a@example.com"), Map.of("email", "b@example.com")))
+                .orElseThrow();
+
+        assertThat(r).extracting(RecordResult::status).containsExactly("created", "unknown");
+        assertThat(r.get(1).succeeded()).isFalse();
+    }
+
+    @Test
     void callWhen606ThenTheWholeClientPausesBacksOffWithJitterAndRepeats() {
         marketo.script("GET /rest/v1/leads/partitions.json", Reply.error("606", "Max rate limit '100' exceeded with in '20' secs"));
         MutableClock clock = new MutableClock(Instant.parse("2026-11-23T12:00:00Z"));
