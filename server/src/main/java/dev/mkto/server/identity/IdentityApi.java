@@ -1,8 +1,10 @@
 package dev.mkto.server.identity;
 
+import dev.mkto.server.http.ErrorCode;
 import dev.mkto.server.http.HttpIO;
 import dev.mkto.server.http.IdentityException;
 import dev.mkto.server.http.Json;
+import dev.mkto.server.http.MarketoException;
 import dev.mkto.server.http.RequestIds;
 import dev.mkto.server.http.Responses;
 import dev.mkto.server.http.Surface;
@@ -11,6 +13,7 @@ import dev.mkto.server.admin.InstanceSettings;
 import dev.mkto.server.admin.Instances;
 import dev.mkto.server.http.ApiException;
 import dev.mkto.server.http.RestApi;
+import dev.mkto.server.store.Database;
 import io.helidon.http.BadRequestException;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
@@ -112,15 +115,29 @@ public final class IdentityApi implements HttpService {
             res.header(HeaderNames.CACHE_CONTROL, "no-store");
             res.header(HeaderNames.PRAGMA, "no-cache");
             send(res, new Responses.Rendered(200, Json.write(out)));
+        } catch (MarketoException e) {
+            // the grant could not record a token (608): the client's request was fine, it may try again
+            send(res, e.code() == ErrorCode.TEMPORARILY_UNAVAILABLE ? unavailable() : Responses.error(Surface.IDENTITY, "", e));
         } catch (ApiException e) {
             send(res, Responses.error(Surface.IDENTITY, "", e));
         } catch (BadRequestException e) {
             throw e; // HTTP-level (an unreadable body): Helidon answers 400 and closes the connection
         } catch (RuntimeException e) {
             String requestId = requestIds.next();
+            if (Database.isUnavailable(e)) {
+                LOG.warn("identity request {}: the database does not answer", requestId);
+                send(res, unavailable());
+                return;
+            }
             LOG.error("identity request {} failed", requestId, e);
             send(res, Responses.unexpected(Surface.IDENTITY, requestId));
         }
+    }
+
+    /** What the REST API answers 608: in OAuth 2.0's vocabulary, 503 {@code temporarily_unavailable}. */
+    private static Responses.Rendered unavailable() {
+        return new Responses.Rendered(503, Json.write(Map.of("error", "temporarily_unavailable",
+                "error_description", "The identity service is temporarily unavailable; try again shortly")));
     }
 
     /** One value from the query or the form; the same parameter twice is refused. */

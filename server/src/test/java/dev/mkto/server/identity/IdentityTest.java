@@ -304,6 +304,22 @@ class IdentityTest {
     }
 
     @Test
+    void issueTokenWhenServiceDeletedByAnotherProcessBeforeItsNoticeArrivesThen503TemporarilyUnavailable() throws Exception {
+        // on a shared database another process learns of a deletion within its poll interval; until
+        // then it still holds the service's credentials, but cannot record a token for it
+        try (TestServer pg = TestServer.start(Backend.POSTGRES)) {
+            AdminClient.Service s = pg.admin().serviceWith("Read-Only Lead");
+            assertThat(pg.admin().identity(s.clientId(), "Wrong-Secret-0123456789").status()).isEqualTo(401); // credentials now held
+            try (Connection c = DriverManager.getConnection(pg.dbUrl(), Backend.postgresUser(), "")) {
+                c.createStatement().executeUpdate("DELETE FROM custom_service WHERE id = " + s.id());
+            }
+            Api.Response r = pg.admin().identity(s.clientId(), s.clientSecret());
+            assertThat(r.status()).as(r.text()).isEqualTo(503);
+            assertThat(r.json().path("error").asString()).isEqualTo("temporarily_unavailable");
+        }
+    }
+
+    @Test
     void issueTokenWhenServiceDisabledThen401AndItsLiveTokenStopsAtOnce() {
         AdminClient.Service s = newService();
         String token = admin.token(s);

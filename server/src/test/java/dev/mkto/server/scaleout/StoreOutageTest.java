@@ -81,6 +81,33 @@ class StoreOutageTest {
     }
 
     @Test
+    void identityWhenPostgresGoesAwayThen503TemporarilyUnavailableAndTokensAgainWhenItReturns(@TempDir Path dir) throws Exception {
+        Backend.requirePostgres();
+        try (TcpProxy proxy = new TcpProxy(Backend.postgresHost(), Backend.postgresPort())) {
+            Backend.Database db = Backend.postgresSchema("127.0.0.1", proxy.port());
+            try (MktoServer server = start(dir, db.url(), db.user(), null)) {
+                Api api = new Api(server.baseUrl());
+                setUp(api);
+                Api.Response svc = api.post("/admin/api/v1/services", ADMIN, Map.of("name", "no token yet", "user", "o@example.com"));
+                String grant = "/identity/oauth/token?grant_type=client_credentials&client_id=" + svc.json().path("clientId").asString()
+                        + "&client_secret=" + svc.json().path("clientSecret").asString();
+                proxy.down();
+                // a client whose token must be recorded, and one the server has not read yet: neither is the client's fault
+                for (String path : List.of(grant, "/identity/oauth/token?grant_type=client_credentials&client_id=never-read&client_secret=y")) {
+                    Api.Response r = api.get(path, null);
+                    assertThat(r.status()).as(r.text()).isEqualTo(503);
+                    assertThat(r.json().path("error").asString()).isEqualTo("temporarily_unavailable");
+                    assertThat(r.text()).doesNotContain(svc.json().path("clientSecret").asString());
+                }
+                proxy.up();
+                eventually(Duration.ofSeconds(30), () -> api.get(grant, null).status() == 200, "tokens are granted again after PostgreSQL returns");
+            } finally {
+                db.drop().run();
+            }
+        }
+    }
+
+    @Test
     void redisWhenItGoesAwayThenCallsAre608AndLimitsResumeWhenItReturns(@TempDir Path dir) throws Exception {
         Redis.require();
         try (TcpProxy proxy = new TcpProxy(Redis.HOST, Redis.PORT)) {
