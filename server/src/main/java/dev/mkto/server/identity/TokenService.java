@@ -69,8 +69,10 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
     private final ConcurrentHashMap<String, Live> liveByHash = new ConcurrentHashMap<>();
     private final Cache<String, TokenStore.Stored> tokens = cache(1_000_000).expireAfterWrite(Duration.ofDays(8)).build();
     private final Cache<String, Boolean> unknownTokens = cache(10_000).expireAfterWrite(Duration.ofSeconds(30)).build();
-    private final Cache<Long, Optional<CallerLoader.Loaded>> callerCache = cache(100_000).build();
-    private final Cache<String, Optional<Credentials>> credentials = cache(100_000).expireAfterWrite(Duration.ofMinutes(10)).build();
+    private final KeyedSnapshot<Long, Optional<CallerLoader.Loaded>> callerCache;
+    private final KeyedSnapshot<String, Optional<Credentials>> credentials;
+    /** Counts changes: a token read from the store before one is not kept in {@link #tokens}. */
+    private final AtomicLong tokenChanges = new AtomicLong();
     /** On a database of this process alone: every service's credentials, read again after a change. */
     private final Snapshot<Map<String, Credentials>> allCredentials;
 
@@ -91,6 +93,8 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
         this.keys = keys;
         this.clock = clock;
         this.allCredentials = new Snapshot<>(services::allCredentials);
+        this.credentials = new KeyedSnapshot<>(cache(100_000).expireAfterWrite(Duration.ofMinutes(10)), services::credentials);
+        this.callerCache = new KeyedSnapshot<>(cache(100_000), callers::load);
         for (int i = 0; i < locks.length; i++) {
             locks[i] = new ReentrantLock();
         }
@@ -143,19 +147,23 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
             if (unknownTokens.getIfPresent(hash) != null) {
                 throw MarketoException.of(ErrorCode.ACCESS_TOKEN_INVALID);
             }
+            long changes = tokenChanges.get();
             stored = store.find(hash).orElse(null);
             if (stored == null) {
                 unknownTokens.put(hash, Boolean.TRUE);
                 throw MarketoException.of(ErrorCode.ACCESS_TOKEN_INVALID);
             }
             tokens.put(hash, stored);
+            if (tokenChanges.get() != changes) {
+                tokens.invalidate(hash); // read before a change or revocation: this call may use it, later ones read again
+            }
         }
         if (now >= stored.expiresAt()) {
             boolean first = !stored.expiryReported() && store.reportExpiry(hash);
             tokens.put(hash, new TokenStore.Stored(stored.serviceId(), stored.expiresAt(), true));
             throw MarketoException.of(first ? ErrorCode.ACCESS_TOKEN_EXPIRED : ErrorCode.ACCESS_TOKEN_INVALID);
         }
-        CallerLoader.Loaded loaded = callerCache.get(stored.serviceId(), callers::load).orElse(null);
+        CallerLoader.Loaded loaded = callerCache.get(stored.serviceId()).orElse(null);
         if (loaded == null || !loaded.usableAt(now)) {
             throw MarketoException.of(ErrorCode.ACCESS_TOKEN_INVALID);
         }
@@ -174,7 +182,8 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
     @Override
     public void changed() {
         dropCredentials();
-        callerCache.invalidateAll();
+        callerCache.changed();
+        tokenChanges.incrementAndGet();
         tokens.invalidateAll();
         unknownTokens.invalidateAll();
         if (!store.exclusive()) {
@@ -196,6 +205,7 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
             lock.unlock();
         });
         store.revoke(serviceIds);
+        tokenChanges.incrementAndGet();
         revoked.forEach(live::remove);
         liveByHash.values().removeIf(l -> revoked.contains(l.serviceId()));
         tokens.asMap().values().removeIf(s -> revoked.contains(s.serviceId()));
@@ -215,14 +225,14 @@ public final class TokenService implements Changes.Listener, AutoCloseable {
      */
     private Optional<Credentials> credentials(String clientId) {
         if (!store.exclusive()) {
-            return credentials.get(clientId, services::credentials);
+            return credentials.get(clientId);
         }
         return Optional.ofNullable(allCredentials.get().get(clientId));
     }
 
     private void dropCredentials() {
         allCredentials.changed();
-        credentials.invalidateAll();
+        credentials.changed();
     }
 
     private void requireUsable(Credentials c) {
