@@ -103,6 +103,15 @@ public final class MktoServer implements AutoCloseable {
         checkAddress(config);
         createDataDir(config.dataDir());
         this.database = openDatabase(config, clock);
+        // processes starting together on one database write their first-start defaults, settings
+        // and seeds in turns: each finds the other's there instead of inserting them again
+        Database.Lock startup;
+        try {
+            startup = database.startupLock();
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
         try {
             KeyRing keys = config.secretKey().map(KeyRing::new).orElseGet(() -> KeyRing.fromDataDir(config.dataDir()));
             ServerSettings settings = new ServerSettings(database.jdbi());
@@ -111,6 +120,7 @@ public final class MktoServer implements AutoCloseable {
             // the access model; every process's caches follow the shared revision
             var jdbi = database.jdbi();
             revisions = new Revisions(jdbi, Duration.ofMillis(200));
+            revisions.baseline(); // before anything is cached: what other processes change from now on reaches this one
             Changes events = new Changes(jdbi, revisions);
             instances = new Instances(jdbi, clock, events);
             instances.ensureDefault(config.munchkinId());
@@ -150,6 +160,7 @@ public final class MktoServer implements AutoCloseable {
             }
             AdminAuth adminAuth = new AdminAuth(settings);
             generatedAdminToken = adminAuth.initialise(config.adminToken());
+            startup.close();
 
             // HTTP
             RequestIds requestIds = new RequestIds(clock);
@@ -195,6 +206,7 @@ public final class MktoServer implements AutoCloseable {
             revisions.start(events::notifyLocal);
             bulk.start();
         } catch (RuntimeException e) {
+            startup.close();
             if (limits != null) {
                 limits.close();
             }

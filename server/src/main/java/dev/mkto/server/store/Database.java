@@ -2,7 +2,11 @@ package dev.mkto.server.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.InstantSource;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementExceptions;
 
@@ -96,7 +100,7 @@ public final class Database implements AutoCloseable {
                     || t instanceof java.net.ConnectException || t instanceof org.jdbi.v3.core.ConnectionException) {
                 return true;
             }
-            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
                 return true;
             }
         }
@@ -105,6 +109,56 @@ public final class Database implements AutoCloseable {
 
     public Jdbi jdbi() {
         return jdbi;
+    }
+
+    /** A lock held until closed; closing it again does nothing. */
+    public interface Lock extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Takes the lock processes starting on one PostgreSQL database take in turns (the migrations'
+     * advisory lock), so that what a start writes before serving — the first start's instance,
+     * the server settings, the seeds — is written by one process at a time: the next one finds it
+     * there. On H2, which one process has to itself, there is nothing to take.
+     */
+    public Lock startupLock() {
+        if (dialect != Dialect.POSTGRESQL) {
+            return () -> { };
+        }
+        String key = Migrations.LOCK_CLASS + ", hashtext(current_schema())";
+        Connection c;
+        try {
+            c = dataSource.getConnection();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot reach the database: " + e.getMessage(), e);
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("SELECT pg_advisory_lock(" + key + ")");
+        } catch (SQLException e) {
+            dataSource.evictConnection(c);
+            throw new IllegalStateException("cannot take the start-up lock: " + e.getMessage(), e);
+        }
+        AtomicBoolean held = new AtomicBoolean(true);
+        return () -> {
+            if (held.getAndSet(false)) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("SELECT pg_advisory_unlock(" + key + ")");
+                    closeQuietly(c);
+                } catch (SQLException e) {
+                    dataSource.evictConnection(c); // its session ends, and the lock with it
+                }
+            }
+        };
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException e) {
+            // the pool drops a broken connection
+        }
     }
 
     public Dialect dialect() {

@@ -45,7 +45,7 @@ final class Migrations {
     private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
     private static final String LOCATION = "/db/migration/";
     /** The advisory lock's first key ("mkto" in ASCII); the second is the schema's hash. */
-    private static final int LOCK_CLASS = 0x6d6b746f;
+    static final int LOCK_CLASS = 0x6d6b746f;
 
     /** A script as bundled: its version, description, SQL (placeholders filled) and checksum. */
     record Script(int version, String name, String sql, String checksum) {

@@ -20,6 +20,7 @@ public final class Revisions implements AutoCloseable {
     private final Jdbi jdbi;
     private final Duration interval;
     private volatile Thread poller;
+    private volatile Long baseline;
 
     public Revisions(Jdbi jdbi, Duration interval) {
         this.jdbi = jdbi;
@@ -31,9 +32,19 @@ public final class Revisions implements AutoCloseable {
         handle.createUpdate(BUMP).execute();
     }
 
-    /** Polls in the background; {@code onChange} runs whenever the revision moves. */
+    /**
+     * Reads the revision now, for {@link #start} to report every change made after this moment:
+     * called before a starting process caches anything, a change made through another process
+     * while this one starts is not lost.
+     */
+    public void baseline() {
+        baseline = current();
+    }
+
+    /** Polls in the background; {@code onChange} runs whenever the revision moves (since {@link #baseline}, if taken). */
     public void start(Runnable onChange) {
-        long initial = current();
+        Long taken = baseline;
+        long initial = taken != null ? taken : current();
         poller = Thread.ofVirtual().name("mkto-revisions").start(() -> {
             long seen = initial;
             boolean failing = false;

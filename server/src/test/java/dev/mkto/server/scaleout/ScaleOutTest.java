@@ -202,4 +202,124 @@ class ScaleOutTest {
             Thread.sleep(600);
         }
     }
+
+    /** A user of its own with a role of its own and one service: [role id, user id, service id, client id, secret]. */
+    private String[] ownService(String name, String... permissions) {
+        String role = name + "-role";
+        long roleId = admin.post("/admin/api/v1/roles", ADMIN, Map.of("name", role, "permissions", List.of(permissions))).json().path("id").asLong();
+        long userId = admin.post("/admin/api/v1/users", ADMIN, Map.of("email", name + "@example.com", "apiOnly", true,
+                "roles", List.of(Map.of("role", role, "workspace", "Default")))).json().path("id").asLong();
+        Api.Response svc = admin.post("/admin/api/v1/services", ADMIN, Map.of("name", name, "user", name + "@example.com"));
+        return new String[] {Long.toString(roleId), Long.toString(userId), svc.json().path("id").asString(),
+                svc.json().path("clientId").asString(), svc.json().path("clientSecret").asString()};
+    }
+
+    private static Api.Response grant(Api api, String clientId, String secret) {
+        return api.get("/identity/oauth/token?grant_type=client_credentials&client_id=" + clientId + "&client_secret=" + secret, null);
+    }
+
+    /** Waits until {@code done} holds on the other two processes; fails if that takes a second or more. */
+    private static void onTheOthersWithinASecond(long started, List<Api> others, java.util.function.Predicate<Api> done)
+            throws InterruptedException {
+        for (Api api : others) {
+            while (!done.test(api)) {
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    @Test
+    void rotateWhenDoneThroughOneProcessThenTheOldTokenAndSecretStopOnAllAndTheNewSecretWorks() throws Exception {
+        limits(Map.of("rateCalls", 100_000, "rateWindowSeconds", 1, "concurrent", 1000, "dailyQuota", 1_000_000));
+        String[] s = ownService("rotate" + System.nanoTime());
+        String old = grant(apis.get(1), s[3], s[4]).json().path("access_token").asString();
+        for (Api api : apis) {
+            assertThat(api.get("/rest/v1/stats/usage.json", old).success()).isTrue();
+        }
+        long started = System.nanoTime();
+        Api.Response rotated = admin.post("/admin/api/v1/services/" + s[2] + "/secret", ADMIN, Map.of());
+        assertThat(rotated.status()).as(rotated.text()).isEqualTo(200);
+        String fresh = rotated.json().path("clientSecret").asString();
+        onTheOthersWithinASecond(started, apis.subList(1, 3), api -> "601".equals(api.get("/rest/v1/stats/usage.json", old).errorCode())
+                && grant(api, s[3], s[4]).status() == 401);
+        for (Api api : apis) {
+            Api.Response g = grant(api, s[3], fresh);
+            assertThat(g.status()).as(g.text()).isEqualTo(200);
+            assertThat(g.json().path("access_token").asString()).isNotEqualTo(old);
+            assertThat(api.get("/rest/v1/stats/usage.json", g.json().path("access_token").asString()).success()).isTrue();
+        }
+    }
+
+    @Test
+    void deactivateWhenDoneThroughOneProcessThenTokensAndGrantsStopOnAll() throws Exception {
+        limits(Map.of("rateCalls", 100_000, "rateWindowSeconds", 1, "concurrent", 1000, "dailyQuota", 1_000_000));
+        String[] s = ownService("deactivate" + System.nanoTime());
+        String token = grant(apis.get(2), s[3], s[4]).json().path("access_token").asString();
+        for (Api api : apis) {
+            assertThat(api.get("/rest/v1/stats/usage.json", token).success()).isTrue();
+        }
+        long started = System.nanoTime();
+        assertThat(admin.method("PATCH", "/admin/api/v1/users/" + s[1], ADMIN, "application/json", "{\"active\":false}").status())
+                .isEqualTo(200);
+        onTheOthersWithinASecond(started, apis.subList(1, 3), api -> "601".equals(api.get("/rest/v1/stats/usage.json", token).errorCode())
+                && grant(api, s[3], s[4]).text().contains("is deactivated"));
+    }
+
+    @Test
+    void roleChangeWhenDoneThroughOneProcessThenEveryProcessChecksTheNewPermissions() throws Exception {
+        limits(Map.of("rateCalls", 100_000, "rateWindowSeconds", 1, "concurrent", 1000, "dailyQuota", 1_000_000));
+        String[] s = ownService("role" + System.nanoTime(), "Read-Only Lead");
+        String token = grant(apis.get(0), s[3], s[4]).json().path("access_token").asString();
+        for (Api api : apis) {
+            assertThat(api.get("/rest/v1/leads/describe2.json", token).success()).isTrue();
+            assertThat(api.get("/rest/v1/companies/describe.json", token).errorCode()).isEqualTo("603");
+        }
+        long started = System.nanoTime();
+        assertThat(admin.method("PATCH", "/admin/api/v1/roles/" + s[0], ADMIN, "application/json",
+                "{\"permissions\":[\"Read-Only Company\"]}").status()).isEqualTo(200);
+        onTheOthersWithinASecond(started, apis.subList(1, 3), api -> "603".equals(api.get("/rest/v1/leads/describe2.json", token).errorCode())
+                && api.get("/rest/v1/companies/describe.json", token).success());
+    }
+
+    @Test
+    void usageWhenEveryProcessCountsAndFlushesThenEachCallIsCountedOnceEverywhere() throws Exception {
+        limits(Map.of("rateCalls", 100_000, "rateWindowSeconds", 1, "concurrent", 1000, "dailyQuota", 1_000_000));
+        String name = "usage" + System.nanoTime();
+        String[] s = ownService(name, "Read-Only Lead");
+        String token = grant(apis.get(0), s[3], s[4]).json().path("access_token").asString();
+        int[] perNode = {7, 5, 3};
+        for (int n = 0; n < 3; n++) {
+            for (int i = 0; i < perNode[n]; i++) {
+                assertThat(apis.get(n).get("/rest/v1/leads/describe2.json", token).success()).isTrue();
+            }
+        }
+        Thread.sleep(2_500); // every process has flushed its counts at least once
+        for (int round = 0; round < 2; round++) {
+            for (Api api : apis) {
+                assertThat(todaysCalls(api, name + "@example.com")).as(api.base()).isEqualTo(15);
+            }
+            long viaAdmin = 0;
+            for (tools.jackson.databind.JsonNode c : admin.get("/admin/api/v1/usage?days=1", ADMIN).json().path("calls")) {
+                if (c.path("serviceId").asString().equals(s[2])) {
+                    viaAdmin += c.path("calls").asLong();
+                }
+            }
+            assertThat(viaAdmin).isEqualTo(15);
+            Thread.sleep(2_500); // flushed again: still counted once
+        }
+    }
+
+    /** The user's calls today per Marketo's usage endpoint on that process (asked with another service's token). */
+    private long todaysCalls(Api api, String email) {
+        Api.Response r = api.get("/rest/v1/stats/usage.json", token(api));
+        assertThat(r.success()).as(r.text()).isTrue();
+        long n = 0;
+        for (tools.jackson.databind.JsonNode u : r.result().get(0).path("users")) {
+            if (u.path("userId").asString().equals(email)) {
+                n += u.path("count").asLong();
+            }
+        }
+        return n;
+    }
 }
