@@ -39,6 +39,11 @@ final class LeastPrivilegePage {
             findings.add(el("li", el("strong", "Asked for but not granted: "), String.join(", ", r.missing()),
                     ". Calls needing them were answered 603 Access denied."));
         }
+        List<String> refusedAnyway = r.denied().stream().filter(LeastPrivilege.Denied::holdsOneNow).map(LeastPrivilege.Denied::endpoint).toList();
+        if (!refusedAnyway.isEmpty()) {
+            findings.add(el("li", el("strong", "Answered 603 although permitted: "), String.join(", ", refusedAnyway),
+                    ". The user holds a permission these calls need; the table below says what else refuses them."));
+        }
         if (findings.isEmpty()) {
             findings.add(el("li", r.granted().isEmpty() ? "The user's roles grant no API permission."
                     : "Every granted permission was used, and no call was denied."));
@@ -64,11 +69,28 @@ final class LeastPrivilegePage {
         for (LeastPrivilege.Denied d : r.denied()) {
             denied.add(List.of(d.endpoint(), d.count(), d.lastDate(),
                     d.permissions().isEmpty() ? "none (the IP allowlist refused it)" : String.join(" or ", d.permissions()),
-                    d.holdsOneNow() ? "yes: the refusal came from the IP allowlist, or it was granted since" : "no"));
+                    d.holdsOneNow() ? heldNow(d.endpoint()) : "no"));
         }
         main.add(el("h2", "603 Access denied"));
         main.add(Ui.table("Endpoints answered 603 for the user's services", List.of("Endpoint", "603s", "Last on", "Needs", "Held now"),
                 denied, "No call of this user's services was answered 603."));
         return Page.ok("Least privilege: " + r.email(), Ui.Section.USERS, main.toArray());
+    }
+
+    /**
+     * Why an endpoint was answered 603 although the user holds a permission it needs: besides the
+     * IP allowlist and a grant made since, the User Management API refuses changes that concern a
+     * workspace where the caller lacks it (or the caller's own account), and a bulk extract file is
+     * refused once its owner can no longer read a partition it was taken from.
+     */
+    private static String heldNow(String endpoint) {
+        if (endpoint.contains(" /userservice/")) {
+            return "yes, but perhaps not in every workspace: the change concerned a workspace where the user lacks it (or its own account),"
+                    + " the IP allowlist refused it, or it was granted since";
+        }
+        if (endpoint.startsWith("GET /bulk/") && endpoint.endsWith("/file.json")) {
+            return "yes: the job's file holds a partition the user can no longer read, the IP allowlist refused it, or it was granted since";
+        }
+        return "yes: the refusal came from the IP allowlist, or it was granted since";
     }
 }
