@@ -74,16 +74,12 @@ public final class LeastPrivilege {
         Map<Permission, Set<Permission>> satisfiedBy = new EnumMap<>(Permission.class);
         for (Usage.CallRow c : calls) {
             Set<Permission> anyOf = required(c.endpoint()).orElse(Set.of());
-            for (Permission held : granted.keySet()) {
-                for (Permission needed : anyOf) {
-                    if (held.satisfies(needed)) {
-                        callsBy.merge(held, c.calls(), Long::sum);
-                        endpointsBy.computeIfAbsent(held, k -> new TreeSet<>()).add(c.endpoint());
-                        satisfiedBy.computeIfAbsent(held, k -> EnumSet.noneOf(Permission.class)).add(needed);
-                        break;
-                    }
-                }
-            }
+            narrowest(granted.keySet(), anyOf).ifPresent(pair -> {
+                Permission held = pair.getKey();
+                callsBy.merge(held, c.calls(), Long::sum);
+                endpointsBy.computeIfAbsent(held, k -> new TreeSet<>()).add(c.endpoint());
+                satisfiedBy.computeIfAbsent(held, k -> EnumSet.noneOf(Permission.class)).add(pair.getValue());
+            });
         }
 
         List<Granted> rows = new ArrayList<>();
@@ -130,6 +126,29 @@ public final class LeastPrivilege {
             out.add(new Denied(endpoint, n[0], lastDate.get(endpoint), names, holds));
         });
         return out;
+    }
+
+    /**
+     * The one held permission a call is credited to, and the permission of {@code anyOf} it stood
+     * for: the held permission itself where the endpoint accepts it, else a Read-Write one standing
+     * for its Read-Only one, else Access API; among equals, the first in catalog order. Crediting
+     * only the narrowest leaves a broader permission that no call needed reported unused, and the
+     * same calls give the same report on every run.
+     */
+    private static Optional<Map.Entry<Permission, Permission>> narrowest(Set<Permission> held, Set<Permission> anyOf) {
+        Map.Entry<Permission, Permission> best = null;
+        int bestRank = Integer.MAX_VALUE;
+        List<Permission> catalog = List.of(Permission.values());
+        for (Permission needed : catalog.stream().filter(anyOf::contains).toList()) {
+            for (Permission h : catalog.stream().filter(held::contains).toList()) {
+                int rank = h == needed ? 0 : h == Permission.ACCESS_API ? 2 : 1;
+                if (h.satisfies(needed) && rank < bestRank) {
+                    best = Map.entry(h, needed);
+                    bestRank = rank;
+                }
+            }
+        }
+        return Optional.ofNullable(best);
     }
 
     /** The user's permissions, in catalog order, each with the roles and workspaces granting it. */

@@ -93,6 +93,30 @@ class LeastPrivilegeTest {
         assertThat(strings(granted(r, "Read-Write Lead").path("neededInstead"))).containsExactly("Read-Only Lead");
     }
 
+    /**
+     * An endpoint that accepts either of two permissions (a campaign's trigger: Execute Campaign or
+     * Read-Write Campaign) is credited to one held permission only, the narrowest, the same on every
+     * run: the broader one, if no call needed it, is reported unused.
+     */
+    @Test
+    void reportWhenAnEndpointAcceptsEitherOfTwoPermissionsThenTheNarrowestHeldIsCreditedAndTheOtherUnused() {
+        Map<String, Object> trigger = Map.of("input", Map.of("leads", List.of(Map.of("id", 1))));
+        Setup both = user("Read-Write Campaign", "Execute Campaign");
+        Setup parent = user("Access API");
+        for (Setup u : List.of(both, parent)) {
+            Api.Response r = server.api().post("/rest/v1/campaigns/987654/trigger.json", u.token(), trigger);
+            assertThat(r.errorCode()).as(r.text()).isNotEqualTo("603");
+        }
+        JsonNode r = reportOnce(both.userId(), x -> granted(x, "Execute Campaign").path("calls").asLong() == 1);
+        assertThat(granted(r, "Execute Campaign").path("calls").asLong()).isEqualTo(1);
+        assertThat(strings(granted(r, "Execute Campaign").path("neededInstead"))).isEmpty();
+        assertThat(strings(r.path("unused"))).containsExactly("Read-Write Campaign");
+
+        JsonNode p = reportOnce(parent.userId(), x -> granted(x, "Access API").path("calls").asLong() == 1);
+        assertThat(strings(granted(p, "Access API").path("neededInstead"))).containsExactly("Execute Campaign");
+        assertThat(strings(p.path("narrower").path("Access API"))).containsExactly("Execute Campaign");
+    }
+
     @Test
     void reportWhenCallsWereDenied603ThenNamesThePermissionsTheyAskedFor() {
         Setup u = user("Read-Only Lead");
