@@ -95,6 +95,50 @@ public final class ServerAdmin {
         return service(unique("svc"), email, userId);
     }
 
+    /** An API-only user holding {@code role} in {@code workspace}. */
+    public long apiUser(String email, String role, String workspace) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("email", email);
+        body.put("apiOnly", true);
+        body.put("roles", List.of(Map.of("role", role, "workspace", workspace)));
+        return created(post("/users", body)).path("id").asLong();
+    }
+
+    /** A new role with {@code permissions}, an API-only user holding it in {@code workspace}, and a custom service for that user. */
+    public Service serviceIn(String workspace, String... permissions) {
+        String role = unique("role");
+        role(role, permissions);
+        String email = unique("api") + "@example.com";
+        long userId = apiUser(email, role, workspace);
+        return service(unique("svc"), email, userId);
+    }
+
+    /** A lead partition. */
+    public long partition(String name) {
+        return created(post("/partitions", Map.of("name", name))).path("id").asLong();
+    }
+
+    /** A workspace seeing {@code partitions}, the first its primary one. */
+    public long workspace(String name, String... partitions) {
+        return created(post("/workspaces", Map.of("name", name, "partitions", List.of(partitions)))).path("id").asLong();
+    }
+
+    /** A static list in {@code workspace}; its id. */
+    public long staticList(String name, String description, String workspace) {
+        return created(post("/lists", Map.of("name", name, "description", description, "workspace", workspace))).path("id").asLong();
+    }
+
+    /** A smart campaign ({@code batch} or {@code trigger}) in {@code workspace}; its id. */
+    public long campaign(String name, String type, String workspace, boolean requestable, boolean active) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", name);
+        body.put("type", type);
+        body.put("workspace", workspace);
+        body.put("requestable", requestable);
+        body.put("active", active);
+        return created(post("/campaigns", body)).path("id").asLong();
+    }
+
     /** Changes instance settings, e.g. {@code Map.of("tokenTtlSeconds", 3)}. */
     public JsonNode instance(Map<String, ?> settings) {
         Response r = patch("/instance", settings);
