@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,12 +51,13 @@ public final class Campaigns {
 
     /**
      * Requests an active trigger campaign for these leads, in requests of 100, with My Tokens
-     * ({@code {{my.name}}} → value, at most 100). The value is the number of leads requested. When a
+     * ({@code {{my.name}}} → value, at most 100). A lead id given twice is requested once; the value
+     * is the number of leads requested. When a
      * request after the first gets no answer, the call ends with {@code no_answer} and the value counts
      * the leads of the answered requests only (the unanswered one may or may not have been requested).
      */
     public ApiResult<Integer> request(long campaignId, Collection<Long> leadIds, Map<String, String> tokens) {
-        List<Long> leads = Batches.require(leadIds, "leadIds");
+        List<Long> leads = List.copyOf(new LinkedHashSet<>(Batches.require(leadIds, "leadIds")));
         List<Map<String, String>> tokenList = tokens(tokens);
         Results results = new Results();
         int requested = 0;

@@ -365,6 +365,22 @@ class LeadDatabaseTest {
     }
 
     @Test
+    void campaignRequestWhenALeadIdIsGivenTwiceThenItIsRequestedOnceAndCountedOnce() {
+        List<Long> ids = created(client, "twice", 100);
+        String token = client.activities().pagingToken(afterEverythingSoFar()).orElseThrow();
+        List<Long> withRepeats = new ArrayList<>(ids);
+        withRepeats.add(ids.get(0));
+        withRepeats.add(ids.get(99));
+
+        ApiResult<Integer> r = client.campaigns().request(welcome, withRepeats);
+
+        assertThat(r.orElseThrow()).isEqualTo(100);
+        assertThat(r.requestIds()).hasSize(1); // 102 ids given, 100 leads: one request
+        ApiResult<Activities.Batch> requested = client.activities().poll(token, List.of(REQUEST_CAMPAIGN));
+        assertThat(requested.orElseThrow().activities()).extracting(Activities.Activity::leadId).containsExactlyElementsOf(ids);
+    }
+
+    @Test
     void campaignRequestWhenALeadOfTheSecondHundredIsUnknownThenTheValueCountsTheFirstHundredAndTheErrorIs1004() {
         List<Long> ids = new ArrayList<>(created(client, "partly", 150));
         ids.set(120, NO_SUCH_LEAD);
