@@ -5,10 +5,12 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -121,6 +123,7 @@ public final class Activities {
     private ApiResult<Batch> read(Results results, String pageToken, Collection<Integer> activityTypeIds, Collection<Long> leadIds) {
         List<Activity> out = new ArrayList<>();
         String token = pageToken;
+        Set<String> seen = new HashSet<>(Set.of(pageToken));
         while (true) {
             Runner.Exchange x = runner.run(request(token, activityTypeIds, leadIds));
             if (!results.add(x)) {
@@ -130,7 +133,8 @@ public final class Activities {
                 out.add(activity(a));
             }
             String next = x.envelope().nextPageToken();
-            boolean more = x.envelope().moreResult() && next != null && !next.equals(token);
+            // a token seen before would read the same pages again, for ever
+            boolean more = x.envelope().moreResult() && next != null && seen.add(next);
             if (next != null) {
                 token = next;
             }

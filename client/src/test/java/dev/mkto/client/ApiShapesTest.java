@@ -66,6 +66,23 @@ class ApiShapesTest {
     }
 
     @Test
+    void activitiesPollWhenTheNextPageTokensComeRoundAgainThenStopsInsteadOfReadingTheSamePagesForEver() {
+        List<Reply> replies = new java.util.ArrayList<>();
+        for (int i = 1; i <= 6; i++) {
+            replies.add(Reply.json("{\"requestId\":\"a#" + i + "\",\"success\":true,\"nextPageToken\":\"" + (i % 2 == 1 ? "T2" : "T3")
+                    + "\",\"moreResult\":true,\"result\":[]}"));
+        }
+        marketo.script("GET /rest/v1/activities.json", replies.toArray(Reply[]::new));
+
+        ApiResult<Activities.Batch> r = client.activities().poll("T1", List.of(1));
+
+        assertThat(r.success()).isTrue();
+        assertThat(marketo.requests("/rest/v1/activities.json")).extracting(q -> decoded(q.query())).containsExactly(
+                "nextPageToken=T1&activityTypeIds=1", "nextPageToken=T2&activityTypeIds=1", "nextPageToken=T3&activityTypeIds=1");
+        assertThat(r.orElseThrow().nextPageToken()).isEqualTo("T2");
+    }
+
+    @Test
     void activitiesWhenMoreThanTenTypesOrThirtyLeadsThenRefusedBeforeAnyRequest() {
         List<Integer> eleven = List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
         assertThatThrownBy(() -> client.activities().poll("T", eleven)).hasMessageContaining("activityTypeIds must hold 1 to 10");
