@@ -86,8 +86,10 @@ public final class SeedLoader {
         } catch (IOException e) {
             throw AdminException.invalid("seed " + file + ": cannot read it (" + e.getMessage() + ")");
         } catch (JacksonException e) {
+            String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
             throw AdminException.invalid("seed " + file + ": not valid JSON at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr());
+                    + ", column " + e.getLocation().getColumnNr()
+                    + (name.endsWith(".yaml") || name.endsWith(".yml") ? " (seed files are JSON, not YAML: see docs/seeds.md)" : ""));
         }
         return apply(doc, "seed " + file);
     }

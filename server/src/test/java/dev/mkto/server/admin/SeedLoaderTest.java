@@ -584,6 +584,16 @@ class SeedLoaderTest {
     }
 
     @Test
+    void startWhenTheSeedFileIsYamlThenStartFailsSayingSeedsAreJson() {
+        Path seed = write("fixtures.yaml", "roles:\n  - name: Reader\n    permissions: [Read-Only Lead]\n");
+        try (Installation installation = new Installation()) {
+            assertThatThrownBy(() -> installation.start(seed))
+                    .hasMessageContaining(seed.toString())
+                    .hasMessageContaining("seed files are JSON, not YAML");
+        }
+    }
+
+    @Test
     void startWhenSeedsComeFromMktoSeedThenTheyAreApplied() {
         Path one = write("one.json", "{\"partitions\": [{\"name\": \"FromEnv\"}]}");
         Path two = write("two.json", "{\"roles\": [{\"name\": \"AlsoFromEnv\"}]}");
