@@ -55,7 +55,7 @@ class KeyedSnapshotTest {
             int n = reads.incrementAndGet();
             if (n == 1) {
                 reading.countDown();
-                await(release);
+                SnapshotTest.await(release);
                 return "before the change";
             }
             return "after the change";
@@ -74,7 +74,7 @@ class KeyedSnapshotTest {
     void getWhenManyCallersOfOneKeyAtOnceThenOneRead() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         KeyedSnapshot<String, String> s = snapshot(k -> {
-            await(release);
+            SnapshotTest.await(release);
             return "read " + reads.incrementAndGet();
         });
         try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
@@ -88,14 +88,5 @@ class KeyedSnapshotTest {
             }
         }
         assertThat(reads).hasValue(1);
-    }
-
-    private static void await(CountDownLatch latch) {
-        try {
-            assertThat(latch.await(10, TimeUnit.SECONDS)).isTrue();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -75,7 +75,8 @@ class SnapshotTest {
         assertThat(reads).hasValue(1);
     }
 
-    private static void await(CountDownLatch latch) {
+    /** Waits for {@code latch}, failing the test after 10 s. */
+    static void await(CountDownLatch latch) {
         try {
             assertThat(latch.await(10, TimeUnit.SECONDS)).isTrue();
         } catch (InterruptedException e) {
