@@ -6,6 +6,7 @@ import dev.mkto.cli.ExitCode;
 import dev.mkto.cli.JsonOption;
 import dev.mkto.cli.Output;
 import dev.mkto.cli.admin.AdminClient;
+import dev.mkto.cli.term.Text;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -146,15 +147,15 @@ public final class PermsCommand implements Callable<Integer> {
                     for (Planner.Grant g : plan.grants()) {
                         ctx.out().println("  " + g.permission().name());
                         for (String e : g.endpoints()) {
-                            ctx.out().println("      " + e);
+                            ctx.out().println("      " + Text.safe(e));
                         }
                     }
                 }
                 if (!plan.noPermission().isEmpty()) {
-                    ctx.out().println("Need no permission: " + String.join(", ", plan.noPermission()));
+                    ctx.out().println("Need no permission: " + Text.safe(String.join(", ", plan.noPermission())));
                 }
                 for (String u : plan.unknown()) {
-                    ctx.err().println("warning: no known Marketo endpoint: " + u);
+                    ctx.err().println("warning: no known Marketo endpoint: " + Text.safe(u));
                 }
             }
             return plan.unknown().isEmpty() ? ExitCode.OK : ExitCode.USAGE;
@@ -166,7 +167,7 @@ public final class PermsCommand implements Callable<Integer> {
                 text = "-".equals(file) ? new String(ctx.in().readAllBytes(), StandardCharsets.UTF_8)
                         : Files.readString(ctx.path(String.valueOf(file)), StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw CliException.usage("cannot read " + file + ": " + e.getMessage());
+                throw CliException.usage("cannot read " + file + ": " + reason(e));
             }
             String t = text.strip();
             if (t.startsWith("{") || t.startsWith("[")) {
@@ -185,10 +186,23 @@ public final class PermsCommand implements Callable<Integer> {
                 if (m.find()) {
                     calls.add(new Planner.Call(m.group(1).toUpperCase(Locale.ROOT), m.group(2).replaceAll("[\"']+$", ""), 1));
                 } else {
-                    throw CliException.usage("cannot read a call in '" + l + "': expected METHOD PATH, e.g. GET /rest/v1/leads.json");
+                    throw CliException.usage("cannot read a call in '" + Text.safe(l) + "': expected METHOD PATH, e.g. GET /rest/v1/leads.json");
                 }
             }
             return calls;
+        }
+
+        private static String reason(IOException e) {
+            if (e instanceof java.nio.file.NoSuchFileException) {
+                return "no such file";
+            }
+            if (e instanceof java.nio.file.AccessDeniedException) {
+                return "permission denied";
+            }
+            if (e instanceof java.nio.charset.CharacterCodingException) {
+                return "it is not UTF-8 text (convert it, e.g. iconv -f WINDOWS-1252 -t UTF-8)";
+            }
+            return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         }
 
         /** The calls of an admin usage answer ({@code {"calls": [{"service", "serviceId", "endpoint": "GET /rest/…", "calls"}]}}). */
