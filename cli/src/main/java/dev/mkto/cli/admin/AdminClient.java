@@ -3,6 +3,7 @@ package dev.mkto.cli.admin;
 import dev.mkto.cli.CliException;
 import dev.mkto.cli.Context;
 import dev.mkto.cli.Output;
+import dev.mkto.cli.term.Text;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -99,11 +100,11 @@ public final class AdminClient {
             throw CliException.unreachable("interrupted");
         }
         JsonNode json = r.body().length == 0 ? null : Output.tryParse(r.body());
-        if (r.statusCode() >= 200 && r.statusCode() < 300) {
+        if (r.statusCode() >= 200 && r.statusCode() < 300 && (json != null || r.body().length == 0)) {
             return json == null ? Output.parse("{}", "answer") : json;
         }
-        String message = json == null ? "" : json.path("error").path("message").asString("");
-        String code = json == null ? "" : json.path("error").path("code").asString("");
+        String message = json == null ? "" : Text.safe(json.path("error").path("message").asString(""));
+        String code = json == null ? "" : Text.safe(json.path("error").path("code").asString(""));
         if (json == null) {
             throw CliException.refused(method + " " + uri + " answered HTTP " + r.statusCode()
                     + " without the admin API's JSON: is " + base() + " an mkto-server?", String.valueOf(r.statusCode()));

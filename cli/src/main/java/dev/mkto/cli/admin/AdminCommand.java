@@ -6,6 +6,7 @@ import dev.mkto.cli.ExitCode;
 import dev.mkto.cli.JsonOption;
 import dev.mkto.cli.Output;
 import dev.mkto.cli.term.Table;
+import dev.mkto.cli.term.Text;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -51,7 +52,7 @@ public final class AdminCommand implements Callable<Integer> {
 
     /** The id of the entity named {@code ref}: an id as is, else looked up by name or e-mail. */
     static long idOf(AdminClient admin, Kind kind, String ref) {
-        if (ref.matches("[0-9]+")) {
+        if (ref.matches("[0-9]{1,18}")) {
             return Long.parseLong(ref);
         }
         for (JsonNode e : admin.get(kind.path)) {
@@ -59,7 +60,7 @@ public final class AdminCommand implements Callable<Integer> {
                 return e.path("id").asLong();
             }
         }
-        throw CliException.usage("no " + kind.noun + " '" + ref + "' on " + admin.base());
+        throw CliException.usage("no " + kind.noun + " '" + Text.safe(ref) + "' on " + admin.base());
     }
 
     static void print(Context ctx, JsonNode entity) {
@@ -69,7 +70,8 @@ public final class AdminCommand implements Callable<Integer> {
         }
         for (Map.Entry<String, JsonNode> e : entity.properties()) {
             JsonNode v = e.getValue();
-            ctx.out().printf("%-13s %s%n", e.getKey(), v.isValueNode() ? v.asString("") : v.isNull() ? "" : Output.compact(Output.plain(v)));
+            ctx.out().printf("%-13s %s%n", Text.safe(e.getKey()),
+                    Text.safe(v.isValueNode() ? v.asString("") : v.isNull() ? "" : Output.compact(Output.plain(v))));
         }
     }
 

@@ -13,6 +13,7 @@ import dev.mkto.cli.admin.AdminCommand.Verb;
 import dev.mkto.cli.auth.Authentication;
 import dev.mkto.cli.auth.Authentications;
 import dev.mkto.cli.term.Table;
+import dev.mkto.cli.term.Text;
 import dev.mkto.client.Endpoint;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -74,7 +75,7 @@ public final class ServicesCommand implements Callable<Integer> {
             if (ctx.json()) {
                 Output.json(ctx, view);
             } else {
-                view.forEach((k, v) -> ctx.out().printf("%-13s %s%n", k, v == null ? "" : v));
+                view.forEach((k, v) -> ctx.out().printf("%-13s %s%n", Text.safe(k), v == null ? "" : Text.safe(String.valueOf(v))));
             }
             return ExitCode.OK;
         }
@@ -180,7 +181,7 @@ public final class ServicesCommand implements Callable<Integer> {
                 Output.json(ctx, Output.plain(t));
             } else {
                 ctx.out().println(t.path("access_token").asString(""));
-                ctx.note("expires in " + t.path("expires_in").asLong() + " s; API user " + t.path("scope").asString(""));
+                ctx.note("expires in " + t.path("expires_in").asLong() + " s; API user " + Text.safe(t.path("scope").asString("")));
             }
             return ExitCode.OK;
         }

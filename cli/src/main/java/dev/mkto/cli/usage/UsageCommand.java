@@ -8,6 +8,7 @@ import dev.mkto.cli.auth.AuthOption;
 import dev.mkto.cli.auth.Connections;
 import dev.mkto.cli.term.Bars;
 import dev.mkto.cli.term.Table;
+import dev.mkto.cli.term.Text;
 import dev.mkto.client.MarketoClient;
 import dev.mkto.client.Stats;
 import java.text.NumberFormat;
@@ -76,8 +77,9 @@ public final class UsageCommand implements Callable<Integer> {
             ctx.out().println();
             ctx.out().println("Calls per user, last 7 days");
             long maxUser = users.values().stream().mapToLong(c -> c[1]).max().orElse(0);
-            int nameWidth = users.keySet().stream().mapToInt(String::length).max().orElse(4);
-            users.forEach((u, c) -> ctx.out().printf("  %-" + nameWidth + "s  %8s  %s%n", u, n.format(c[1]), Bars.bar(c[1], maxUser, WIDTH)));
+            int nameWidth = users.keySet().stream().mapToInt(u -> Text.width(Text.safe(u))).max().orElse(4);
+            users.forEach((u, c) -> ctx.out().printf("  %s  %8s  %s%n", Text.padRight(Text.safe(u), nameWidth), n.format(c[1]),
+                    Bars.bar(c[1], maxUser, WIDTH)));
         }
         return ExitCode.OK;
     }
