@@ -171,6 +171,22 @@ class AdminCommandsTest {
         assertThat(r.err()).contains("no role '99999999999999999999'").doesNotContain("For input string");
     }
 
+    @Test
+    void adminWhenDigitsAreOneRolesIdAndAnothersNameThenRefusedAndNothingDeleted() {
+        long first = server.admin().role("Digits target " + System.nanoTime(), "Read-Only Lead");
+        long named = server.admin().role(String.valueOf(first), "Read-Only Lead");
+
+        Cli.Result r = admin().run("admin", "roles", "delete", String.valueOf(first));
+
+        assertThat(r.code()).as(r.err()).isEqualTo(ExitCode.USAGE);
+        assertThat(r.err()).contains("is the id of one role and the name of another (id " + named + ")");
+        assertThat(server.admin().get("/roles/" + first).status()).isEqualTo(200);
+        assertThat(server.admin().get("/roles/" + named).status()).isEqualTo(200);
+
+        Cli.Result byName = admin().run("admin", "roles", "show", "Digits target");
+        assertThat(byName.code()).isNotEqualTo(ExitCode.OK); // a partial name is no name
+    }
+
     private static String usageJson() {
         return server.admin().get("/usage?days=7").text();
     }

@@ -50,15 +50,30 @@ public final class AdminCommand implements Callable<Integer> {
         }
     }
 
-    /** The id of the entity named {@code ref}: an id as is, else looked up by name or e-mail. */
+    /**
+     * The id of the entity {@code ref} names: by name or e-mail, or digits as an id. Digits that are
+     * one entity's name and another's id are refused rather than guessed (the command may delete
+     * what it finds).
+     */
     static long idOf(AdminClient admin, Kind kind, String ref) {
-        if (ref.matches("[0-9]{1,18}")) {
-            return Long.parseLong(ref);
-        }
+        Long id = ref.matches("[0-9]{1,18}") ? Long.parseLong(ref) : null;
+        Long named = null;
+        boolean idExists = false;
         for (JsonNode e : admin.get(kind.path)) {
-            if (e.path(kind.key).asString("").equalsIgnoreCase(ref)) {
-                return e.path("id").asLong();
+            if (named == null && e.path(kind.key).asString("").equalsIgnoreCase(ref)) {
+                named = e.path("id").asLong();
             }
+            idExists |= id != null && e.path("id").asLong() == id;
+        }
+        if (named != null && idExists && named.longValue() != id) {
+            throw CliException.usage("'" + ref + "' is the id of one " + kind.noun + " and the " + kind.key + " of another (id " + named
+                    + "); give that one's id, or rename it");
+        }
+        if (named != null) {
+            return named;
+        }
+        if (id != null) {
+            return id;
         }
         throw CliException.usage("no " + kind.noun + " '" + Text.safe(ref) + "' on " + admin.base());
     }
