@@ -223,6 +223,9 @@ public final class ActivityService {
                 } else if (!item.path("leadId").isIntegralNumber()) {
                     code = "1002";
                     problem = "Missing value for the required parameter 'leadId'";
+                } else if (!item.path("leadId").canConvertToLong()) {
+                    code = "1001";
+                    problem = "Invalid value '" + Echo.of(item.path("leadId").toString()) + "'. Required of type 'integer'";
                 } else {
                     leadId = item.path("leadId").asLong();
                     partition = partitionOf.get(leadId);

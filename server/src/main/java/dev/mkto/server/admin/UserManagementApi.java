@@ -259,12 +259,12 @@ public final class UserManagementApi implements ApiRoutes.Feature {
     /** The user named in the path, if it has accepted its invitation; 404 otherwise. */
     private Users.User accepted(ApiCall call) {
         return lookup(call).filter(u -> !u.invited())
-                .orElseThrow(() -> AdminException.notFound("no user with userid '" + call.pathVar("userid") + "'"));
+                .orElseThrow(() -> AdminException.notFound("no user with userid '" + Echo.of(call.pathVar("userid")) + "'"));
     }
 
     private Users.User pending(ApiCall call) {
         return lookup(call).filter(Users.User::invited)
-                .orElseThrow(() -> AdminException.notFound("no pending invitation for userid '" + call.pathVar("userid") + "'"));
+                .orElseThrow(() -> AdminException.notFound("no pending invitation for userid '" + Echo.of(call.pathVar("userid")) + "'"));
     }
 
     private Optional<Users.User> lookup(ApiCall call) {

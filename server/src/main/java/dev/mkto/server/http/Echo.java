@@ -15,8 +15,18 @@ public final class Echo {
         if (value == null) {
             return "";
         }
-        String clean = value.codePoints().filter(c -> c >= 0x20 && c != 0x7f && !(c >= 0x80 && c < 0xa0))
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        String clean = printable(value);
         return clean.codePointCount(0, clean.length()) > MAX ? clean.substring(0, clean.offsetByCodePoints(0, MAX - 1)) + "…" : clean;
+    }
+
+    /** {@code value} without control characters (C0, DEL, C1), at any length: what an error message may carry. */
+    public static String printable(String value) {
+        return value.codePoints().allMatch(Echo::printable) ? value
+                : value.codePoints().filter(Echo::printable).collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+                        .toString();
+    }
+
+    private static boolean printable(int c) {
+        return c >= 0x20 && c != 0x7f && !(c >= 0x80 && c < 0xa0);
     }
 }

@@ -76,7 +76,7 @@ public final class Responses {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("requestId", requestId);
         out.put("success", false);
-        out.put("errors", List.of(error(code, e.getMessage())));
+        out.put("errors", List.of(error(code, message(e))));
         return new Rendered(e.httpStatus() == 413 || e.httpStatus() == 414 ? e.httpStatus() : 200, Json.write(out));
     }
 
@@ -101,7 +101,7 @@ public final class Responses {
             status = e.httpStatus();
             code = status;
         }
-        return new Rendered(status, Json.write(Map.of("errors", List.of(Map.of("code", code, "message", e.getMessage())))));
+        return new Rendered(status, Json.write(Map.of("errors", List.of(Map.of("code", code, "message", message(e))))));
     }
 
     private static Rendered identity(ApiException e) {
@@ -126,6 +126,14 @@ public final class Responses {
         inner.put("code", code);
         inner.put("message", e.getMessage());
         return new Rendered(status, Json.write(Map.of("error", inner)));
+    }
+
+    /**
+     * An error's message as a caller sees it: never a control character, whatever a message quoted
+     * (each quote of input is cut by {@link Echo#of} where it is made; this is the net behind them).
+     */
+    private static String message(ApiException e) {
+        return e.getMessage() == null ? "" : Echo.printable(e.getMessage());
     }
 
     private static Map<String, String> error(String code, String message) {

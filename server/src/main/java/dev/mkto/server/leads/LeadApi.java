@@ -99,7 +99,7 @@ public final class LeadApi implements ApiRoutes.Feature {
                 try {
                     ids.add(Long.parseLong(s));
                 } catch (NumberFormatException e) {
-                    throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid id '" + (s.length() > 40 ? s.substring(0, 40) : s) + "'");
+                    throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid id '" + Echo.of(s) + "'");
                 }
             }
         }

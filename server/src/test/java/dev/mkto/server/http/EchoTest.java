@@ -32,6 +32,14 @@ class EchoTest {
     }
 
     @Test
+    void printableWhenValueHoldsControlCharactersThenTheyAreDroppedAndNothingIsCut() {
+        assertThat(Echo.printable("no user with userid '\u0000\u001b[31m" + "x".repeat(200) + "'"))
+                .isEqualTo("no user with userid '[31m" + "x".repeat(200) + "'");
+        String plain = "Invalid value 'é'";
+        assertThat(Echo.printable(plain)).isSameAs(plain);
+    }
+
+    @Test
     void ofWhenNullThenEmpty() {
         assertThat(Echo.of(null)).isEmpty();
     }
