@@ -145,6 +145,13 @@ public final class Endpoint {
                 notes.add("Read a Munchkin id alone as the endpoint " + base + "/rest.");
                 return new Endpoint(base, id, notes);
             }
+            // alone, these are a Munchkin id gone wrong, not the name of a host
+            if (s.toLowerCase(Locale.ROOT).matches("x{3}-x{3}-x{3}")) {
+                throw placeholder();
+            }
+            if (s.matches("\\d{1,6}-[A-Za-z]{1,6}-\\d{1,6}")) {
+                throw notMunchkin(s);
+            }
             return parseUrl(s);
         }
 
@@ -274,6 +281,16 @@ public final class Endpoint {
             }
         }
 
+        private static InvalidEndpointException placeholder() {
+            return new InvalidEndpointException("'XXX-XXX-XXX' is the placeholder from the instructions; use your instance's Munchkin id"
+                    + " (shown in " + WHERE + " as part of the REST API Endpoint).", null);
+        }
+
+        private static InvalidEndpointException notMunchkin(String text) {
+            return new InvalidEndpointException("'" + text + "' is not a Munchkin id (three digits, three letters, three digits,"
+                    + " e.g. 123-ABC-456). Copy the REST API Endpoint from " + WHERE + ".", null);
+        }
+
         /** The Munchkin id of a {@code *.mktorest.com} host; null for other hosts; refused for Marketo hosts that are not REST. */
         private @Nullable String marketoHost(String host) {
             if (host.equals(REST_DOMAIN.substring(1))) {
@@ -290,11 +307,9 @@ public final class Endpoint {
                     return id;
                 }
                 if (label.toLowerCase(Locale.ROOT).matches("x{3}-x{3}-x{3}")) {
-                    throw new InvalidEndpointException("'XXX-XXX-XXX' is the placeholder from the instructions; use your instance's Munchkin id"
-                            + " (shown in " + WHERE + " as part of the REST API Endpoint).", null);
+                    throw placeholder();
                 }
-                throw new InvalidEndpointException("'" + label + "' is not a Munchkin id (three digits, three letters, three digits,"
-                        + " e.g. 123-ABC-456). Copy the REST API Endpoint from " + WHERE + ".", null);
+                throw notMunchkin(label);
             }
             String first = host.contains(".") ? host.substring(0, host.indexOf('.')) : host;
             Matcher m = MUNCHKIN.matcher(first);
