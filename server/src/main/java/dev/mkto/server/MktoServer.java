@@ -54,7 +54,9 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.ServerSocket;
+import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -308,6 +310,10 @@ public final class MktoServer implements AutoCloseable {
             throw new StartupException("host: cannot resolve '" + config.host() + "'; use an address of this machine"
                     + " (--host 127.0.0.1, or 0.0.0.0 for every interface)", e);
         }
+        if (!ownAddress(address)) {
+            throw new StartupException("host: " + config.host() + " is not an address of this machine; use one of its own"
+                    + " (--host 127.0.0.1, or 0.0.0.0 for every interface)", null);
+        }
         try (ServerSocket probe = new ServerSocket()) {
             probe.setReuseAddress(true);
             probe.bind(new InetSocketAddress(address, config.port()));
@@ -316,6 +322,15 @@ public final class MktoServer implements AutoCloseable {
                     + e.getMessage() + "); is another mkto-server running? Stop it or choose another --port (0 picks a free one)", e);
         } catch (IOException e) {
             throw new StartupException("host: cannot listen on " + config.host() + ":" + config.port() + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Whether this machine can listen on {@code address}: the wildcard, a loopback address or one of its interfaces'. */
+    private static boolean ownAddress(InetAddress address) {
+        try {
+            return address.isAnyLocalAddress() || address.isLoopbackAddress() || NetworkInterface.getByInetAddress(address) != null;
+        } catch (SocketException e) {
+            return true; // cannot tell: binding will say
         }
     }
 

@@ -216,6 +216,18 @@ class StartupTest {
     }
 
     @Test
+    void startWhenTheHostIsNotAnAddressOfThisMachineThenRefusedSayingSoNotBlamingAnotherServer(@TempDir Path dir) {
+        ServerConfig c = ServerConfig.parse(new String[] {"--port", "0", "--host", "203.0.113.9", "--data-dir", dir.resolve("data").toString()},
+                Map.of());
+        assertThatThrownBy(() -> MktoServer.start(c, InstantSource.system()))
+                .isInstanceOf(MktoServer.StartupException.class)
+                .hasMessageContaining("203.0.113.9 is not an address of this machine")
+                .hasMessageContaining("--host")
+                .hasMessageNotContaining("another mkto-server");
+        assertThat(dir.resolve("data")).doesNotExist();
+    }
+
+    @Test
     void startWhenTheDataDirIsAFileThenRefusedNamingIt(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("data"), "not a directory");
         assertThatThrownBy(() -> start(file, Map.of()))
