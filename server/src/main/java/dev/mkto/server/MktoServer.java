@@ -45,10 +45,15 @@ import dev.mkto.server.store.ServerSettings;
 import dev.mkto.server.usage.StatsApi;
 import dev.mkto.server.usage.Usage;
 import dev.mkto.server.limits.Limits;
+import io.helidon.http.HeaderValues;
 import io.helidon.service.registry.GlobalServiceRegistry;
 import io.helidon.service.registry.ServiceRegistryConfig;
 import io.helidon.service.registry.ServiceRegistryManager;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http1.Http1Config;
 import java.io.IOException;
 import java.net.BindException;
@@ -195,6 +200,7 @@ public final class MktoServer implements AutoCloseable {
                     // delayed ACK (40 ms on Linux) on every kept-alive connection
                     .connectionOptions(socket -> socket.tcpNoDelay(true))
                     .routing(routing -> routing
+                            .addFilter(MktoServer::closeWhenAsked)
                             .get("/ping", (req, res) -> res.send("pong"))
                             .register(identity, rest, admin, console))
                     .build()
@@ -295,6 +301,18 @@ public final class MktoServer implements AutoCloseable {
                 .discoverServices(false)
                 .discoverServicesFromServiceLoader(false)
                 .build()).registry());
+    }
+
+    /**
+     * A request with {@code Connection: close} is answered with the same header and its connection
+     * then closed (RFC 9112 §9.6), so a client reading to the end of the stream gets it; Helidon
+     * 4.5.0 sent the header and kept the connection open until its idle time-out.
+     */
+    private static void closeWhenAsked(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        chain.proceed();
+        if (res.isSent() && req.headers().contains(HeaderValues.CONNECTION_CLOSE)) {
+            throw new CloseConnectionException("the client asked to close the connection");
+        }
     }
 
     /**
