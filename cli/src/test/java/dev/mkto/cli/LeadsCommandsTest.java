@@ -113,6 +113,30 @@ class LeadsCommandsTest {
                 .isEqualTo("Torvalds");
     }
 
+    /**
+     * Two calls upserting one new e-mail at once can each create a lead (Marketo's duplicates, which
+     * mkto-server reproduces): with batches in flight together, a batch holding an e-mail of one in
+     * flight waits for its answer, so a file mentioning a person in many batches makes one lead.
+     */
+    @Test
+    void importWhenOneEmailIsInManyBatchesSentInParallelThenOneLeadIsCreatedAndTheOthersUpdateIt() throws Exception {
+        Cli cli = cli("Read-Write Lead");
+        StringBuilder rows = new StringBuilder("email,firstName\n");
+        for (int i = 0; i < 40; i++) {
+            rows.append(i % 2 == 0 ? "Same.Person@example.com" : "same.person@example.com").append(",Take ").append(i).append('\n');
+        }
+        Path csv = write("same.csv", rows.toString());
+
+        Cli.Result r = cli.run("leads", "import", csv.toString(), "--batch-size", "1", "--parallel", "10", "--json", "--no-progress");
+
+        assertThat(r.code()).as("%s", r).isEqualTo(ExitCode.OK);
+        assertThat(r.json().path("created").asLong()).isEqualTo(1);
+        assertThat(r.json().path("updated").asLong()).isEqualTo(39);
+        Cli.Result found = cli.run("leads", "find", "same.person@example.com", "--fields", "email,firstName", "--json");
+        assertThat(found.json()).hasSize(1);
+        assertThat(found.json().get(0).path("firstName").asString()).isEqualTo("Take 39");
+    }
+
     @Test
     void importWhenColumnsMatchNoFieldThenEveryProblemIsReportedBeforeAnyRowIsSent() throws Exception {
         Cli cli = cli("Read-Write Lead");

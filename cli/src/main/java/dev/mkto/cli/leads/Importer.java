@@ -26,9 +26,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -153,6 +155,14 @@ final class Importer {
                 if (row == null || batch.records.size() >= o.batchSize()) {
                     batch.end(reader.offset(), reader.row(), hex(clone(digest)));
                     if (!batch.records.isEmpty()) {
+                        Set<String> keys = keys(batch.records, o.lookupField());
+                        batch.keys = keys;
+                        // two calls upserting one key at once can each create the lead (Marketo's duplicates):
+                        // a batch sharing a key with one in flight waits for its answer
+                        while (!inFlight.isEmpty() && inFlight.stream().anyMatch(b -> overlap(b.keys, keys))) {
+                            commit(o, inFlight.removeFirst(), header, s, checkpointFile, options);
+                            progress.update(s.offset, s.rows);
+                        }
                         List<Map<String, Object>> records = batch.records;
                         batch.result = senders.submit(() -> client.leads().sync(records, o.action(), o.lookupField(), o.partition()));
                     }
@@ -279,11 +289,30 @@ final class Importer {
     }
 
     /** One batch read from the file: its rows, records, local rejects, where it ends, and its sync once sent. */
+    private static Set<String> keys(List<Map<String, Object>> records, String lookupField) {
+        Set<String> keys = new HashSet<>();
+        for (Map<String, Object> r : records) {
+            Object v = r.get(lookupField);
+            if (v != null) {
+                keys.add(String.valueOf(v).strip().toLowerCase(Locale.ROOT));
+            }
+        }
+        return keys;
+    }
+
+    private static boolean overlap(Set<String> a, Set<String> b) {
+        Set<String> small = a.size() <= b.size() ? a : b;
+        Set<String> large = small == a ? b : a;
+        return small.stream().anyMatch(large::contains);
+    }
+
     private static final class Batch {
         final List<Map<String, Object>> records = new ArrayList<>();
         final List<CsvReader.Row> rows = new ArrayList<>();
         final List<String> rejects = new ArrayList<>();
         @Nullable Future<ApiResult<List<RecordResult>>> result;
+        /** The lookup values of its records, as Marketo matches them (case aside). */
+        Set<String> keys = Set.of();
         long offset;
         long row;
         String prefixSha256 = "";
