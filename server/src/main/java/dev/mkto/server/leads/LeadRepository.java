@@ -62,6 +62,16 @@ final class LeadRepository {
      * (or outside the partitions) are absent from the map, which keeps the order of {@code ids}.
      */
     Map<Long, Lead> byIds(long instance, long[] partitions, List<Long> ids, List<LeadField> fields) {
+        return byIds(instance, partitions, ids, fields, false);
+    }
+
+    /**
+     * As {@link #byIds(long, long[], List, List)}; with {@code lock}, the rows stay locked (in id
+     * order, so that two calls cannot deadlock on them) until the caller's transaction ends: a
+     * concurrent change of the same lead waits, then reads what this one wrote instead of writing
+     * back what it read before.
+     */
+    Map<Long, Lead> byIds(long instance, long[] partitions, List<Long> ids, List<LeadField> fields, boolean lock) {
         if (ids.isEmpty() || partitions.length == 0) {
             return Map.of();
         }
@@ -70,7 +80,7 @@ final class LeadRepository {
         String sql = "SELECT id, partition_id" + columns.stream().filter(f -> !f.column().equals("id") && !f.column().equals("partition_id"))
                 .map(f -> ", " + f.column()).collect(Collectors.joining())
                 + " FROM lead WHERE instance_id = ? AND partition_id IN (" + placeholders(partitions.length) + ") AND id IN ("
-                + placeholders(ids.size()) + ")";
+                + placeholders(ids.size()) + ")" + (lock ? " ORDER BY id FOR UPDATE" : "");
         return jdbi.withHandle(h -> {
             Map<Long, Lead> found = new HashMap<>();
             List<Object> params = inPartitions(instance, partitions);

@@ -205,7 +205,7 @@ public final class LeadService {
             LeadSchema.Fields all = schema.fields(caller.instanceId());
             Map<Long, LeadRepository.Lead> found = repository.byIds(caller.instanceId(), readable(caller), ids,
                     List.of(LeadSchema.STANDARD.getFirst(), all.find("firstName").orElseThrow(), all.find("lastName").orElseThrow(),
-                            all.find("email").orElseThrow()));
+                            all.find("email").orElseThrow()), true);
             Grants g = caller.grants();
             List<Long> deletable = new ArrayList<>();
             List<ActivityLog.Entry> deleted = new ArrayList<>();
@@ -261,7 +261,7 @@ public final class LeadService {
         return jdbi.inTransaction(h -> {
             List<Long> ids = moves.stream().map(Map.Entry::getKey).filter(java.util.Objects::nonNull).toList();
             Map<Long, LeadRepository.Lead> found = repository.byIds(caller.instanceId(), readable(caller), ids,
-                    List.of(LeadSchema.STANDARD.getFirst()));
+                    List.of(LeadSchema.STANDARD.getFirst()), true);
             Grants g = caller.grants();
             long now = clock.millis();
             List<Map<String, Object>> out = new ArrayList<>();
@@ -445,7 +445,7 @@ public final class LeadService {
                 }
             }
             List<Long> toLoad = existing.values().stream().filter(l -> l.size() == 1).map(l -> l.getFirst().id()).distinct().toList();
-            Map<Long, LeadRepository.Lead> current = new HashMap<>(repository.byIds(instance, readable(caller), toLoad, fields.all()));
+            Map<Long, LeadRepository.Lead> current = new HashMap<>(repository.byIds(instance, readable(caller), toLoad, fields.all(), true));
 
             List<Outcome> outcomes = new ArrayList<>();
             List<ActivityLog.Entry> changes = new ArrayList<>();
@@ -649,7 +649,7 @@ public final class LeadService {
         if (matches.size() > 1) {
             throw dev.mkto.server.http.AdminException.invalid(where + ": several leads in the partition have this email");
         }
-        LeadRepository.Lead current = repository.byIds(instance, scope, List.of(matches.getFirst().id()), all.all())
+        LeadRepository.Lead current = repository.byIds(instance, scope, List.of(matches.getFirst().id()), all.all(), true)
                 .get(matches.getFirst().id());
         boolean changed = values.entrySet().stream().anyMatch(e -> !java.util.Objects.equals(current.values().get(e.getKey()), e.getValue()));
         if (!changed) {
