@@ -99,15 +99,18 @@ public final class Assets {
         return campaign(instance, id);
     }
 
-    /** Changes what is given (null keeps the current value). */
+    /**
+     * Changes what is given (null keeps the current value). Each value is set by itself in one
+     * statement, so concurrent changes of different values all stay.
+     */
     public Campaign updateCampaign(long instance, long id, String description, Boolean requestable, Boolean active) {
-        Campaign c = campaign(instance, id);
-        jdbi.useHandle(h -> h.createUpdate("UPDATE campaign SET description = :description, requestable = :requestable, active = :active, "
+        campaign(instance, id);
+        String d = description == null ? null : Names.description(description, "campaign description");
+        jdbi.useHandle(h -> h.createUpdate("UPDATE campaign SET description = COALESCE(:description, description), "
+                        + "requestable = COALESCE(:requestable, requestable), active = COALESCE(:active, active), "
                         + "updated_at = :now WHERE instance_id = :instance AND id = :id")
-                .bind("instance", instance).bind("id", id)
-                .bind("description", description == null ? c.description() : Names.description(description, "campaign description"))
-                .bind("requestable", requestable == null ? c.requestable() : requestable)
-                .bind("active", active == null ? c.active() : active).bind("now", clock.millis()).execute());
+                .bind("instance", instance).bind("id", id).bind("description", d).bind("requestable", requestable)
+                .bind("active", active).bind("now", clock.millis()).execute());
         return campaign(instance, id);
     }
 

@@ -199,6 +199,7 @@ public final class CustomServices {
     public Service update(long instance, long id, String name, String description, Boolean enabled, String user) {
         boolean[] revoke = {false};
         Service s = jdbi.inTransaction(h -> {
+            RowLock.lock(h, "custom_service", id);
             Service current = get(instance, id);
             String n = name == null ? current.name() : Names.name(name, "service name");
             if (h.createQuery(NAME_TAKEN).bind("instance", instance).bind("name", n).bind("id", id).mapTo(Long.class).one() > 0) {

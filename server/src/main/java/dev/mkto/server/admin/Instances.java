@@ -87,22 +87,22 @@ public final class Instances implements Changes.Listener {
 
     /** Applies a partial settings document (and a new Munchkin id, if given). */
     public Instance update(long id, JsonNode patch) {
-        Instance current = get(id);
-        InstanceSettings settings = current.settings().merge(patch, "instance");
-        String munchkin = current.munchkinId();
+        get(id); // 404 for an unknown instance
         if (patch.has("munchkinId")) {
             JsonNode m = patch.get("munchkinId");
             if (!m.isString() || !MUNCHKIN.matcher(m.asString().strip()).matches()) {
                 throw AdminException.invalid("instance.munchkinId: must look like 123-ABC-456");
             }
-            munchkin = m.asString().strip();
         }
-        String newMunchkin = munchkin;
         jdbi.useTransaction(h -> {
-            if (h.createQuery(MUNCHKIN_TAKEN).bind("munchkin", newMunchkin).bind("id", id).mapTo(Long.class).one() > 0) {
-                throw AdminException.conflict("another instance has Munchkin id " + newMunchkin);
+            // the settings as stored, locked: a concurrent change of other settings is merged with, not written over
+            Instance current = h.createQuery(BY_ID + " FOR UPDATE").bind("id", id).map(Instances::map).one();
+            InstanceSettings settings = current.settings().merge(patch, "instance");
+            String munchkin = patch.has("munchkinId") ? patch.get("munchkinId").asString().strip() : current.munchkinId();
+            if (h.createQuery(MUNCHKIN_TAKEN).bind("munchkin", munchkin).bind("id", id).mapTo(Long.class).one() > 0) {
+                throw AdminException.conflict("another instance has Munchkin id " + munchkin);
             }
-            h.createUpdate(UPDATE).bind("id", id).bind("munchkin", newMunchkin)
+            h.createUpdate(UPDATE).bind("id", id).bind("munchkin", munchkin)
                     .bind("settings", Json.MAPPER.writeValueAsString(settings)).bind("now", clock.millis()).execute();
         });
         changes.changed();

@@ -79,6 +79,7 @@ public final class Partitions {
 
     public Partition update(long instance, long id, String name, String description) {
         return jdbi.inTransaction(h -> {
+            RowLock.lock(h, "lead_partition", id);
             Partition current = get(instance, id);
             String n = name == null ? current.name() : Names.name(name, "partition name");
             String d = description == null ? current.description() : Names.description(description, "partition description");

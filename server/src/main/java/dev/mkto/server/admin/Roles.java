@@ -113,6 +113,7 @@ public final class Roles {
 
     public Role update(long instance, long id, String name, String description, List<String> permissions) {
         Role role = jdbi.inTransaction(h -> {
+            RowLock.lock(h, "role", id);
             Role current = get(instance, id);
             String n = name == null ? current.name() : Names.name(name, "role name");
             String d = description == null ? current.description() : Names.description(description, "role description");

@@ -166,6 +166,7 @@ public final class Users {
     public User update(long instance, long id, Draft draft) {
         List<Long> revoked = new ArrayList<>();
         User user = jdbi.inTransaction(h -> {
+            RowLock.lock(h, "app_user", id);
             User current = get(instance, id);
             String email = draft.email() == null ? current.email() : Names.email(draft.email());
             byEmail(instance, email).filter(other -> other.id() != id).ifPresent(other -> {
@@ -201,25 +202,31 @@ public final class Users {
 
     /** Adds role assignments (User Management API); ones already held are kept once. */
     public User addRoles(long instance, long id, List<RoleRef> add) {
-        User current = get(instance, id);
-        List<RoleRef> all = new ArrayList<>();
-        current.roles().forEach(a -> all.add(RoleRef.byId(a.roleId(), a.workspaceId())));
-        all.addAll(add);
-        return update(instance, id, new Draft(null, null, null, null, null, null, all));
+        return jdbi.inTransaction(h -> {
+            RowLock.lock(h, "app_user", id);
+            User current = get(instance, id);
+            List<RoleRef> all = new ArrayList<>();
+            current.roles().forEach(a -> all.add(RoleRef.byId(a.roleId(), a.workspaceId())));
+            all.addAll(add);
+            return update(instance, id, new Draft(null, null, null, null, null, null, all));
+        });
     }
 
     /** Removes role assignments; a user keeps at least one role. */
     public User removeRoles(long instance, long id, List<RoleRef> remove) {
-        User current = get(instance, id);
-        Set<String> gone = new LinkedHashSet<>();
-        for (long[] pair : resolve(instance, remove)) {
-            gone.add(pair[0] + "/" + pair[1]);
-        }
-        List<RoleRef> kept = current.roles().stream()
-                .filter(a -> !gone.contains(a.roleId() + "/" + a.workspaceId()))
-                .map(a -> RoleRef.byId(a.roleId(), a.workspaceId()))
-                .toList();
-        return update(instance, id, new Draft(null, null, null, null, null, null, kept));
+        return jdbi.inTransaction(h -> {
+            RowLock.lock(h, "app_user", id);
+            User current = get(instance, id);
+            Set<String> gone = new LinkedHashSet<>();
+            for (long[] pair : resolve(instance, remove)) {
+                gone.add(pair[0] + "/" + pair[1]);
+            }
+            List<RoleRef> kept = current.roles().stream()
+                    .filter(a -> !gone.contains(a.roleId() + "/" + a.workspaceId()))
+                    .map(a -> RoleRef.byId(a.roleId(), a.workspaceId()))
+                    .toList();
+            return update(instance, id, new Draft(null, null, null, null, null, null, kept));
+        });
     }
 
     /** Deletes a user that owns no custom service. */

@@ -106,6 +106,7 @@ public final class Workspaces {
     /** Updates what is given (nulls keep the current value); the primary must stay among the partitions. */
     public Workspace update(long instance, long id, String name, String description, List<String> partitionNames, String primary) {
         Workspace w = jdbi.inTransaction(h -> {
+            RowLock.lock(h, "workspace", id);
             Workspace current = get(instance, id);
             String n = name == null ? current.name() : Names.name(name, "workspace name");
             String d = description == null ? current.description() : Names.description(description, "workspace description");

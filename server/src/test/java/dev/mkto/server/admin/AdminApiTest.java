@@ -17,6 +17,9 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
@@ -324,6 +327,72 @@ class AdminApiTest extends OnEveryBackend {
             assertThat(ok(call("GET", "/instance", null)).path("limits")).isEqualTo(b.path("limits"));
             assertThat(ok(call("PATCH", "/instance", Map.of())).path("limits")).isEqualTo(b.path("limits"));
         } finally {
+            restore(before);
+        }
+    }
+
+    /**
+     * Concurrent changes of different settings (or of a role's name, description and permissions, or
+     * of a campaign's description, requestable and active) each keep their change: a PATCH merges with what is stored when it writes, not with what it
+     * read before another PATCH wrote. Repeated, since the loss depended on timing.
+     */
+    @Test
+    void patchWhenConcurrentCallsChangeDifferentSettingsOfOneInstanceRoleOrCampaignThenEveryChangeIsKept() throws Exception {
+        JsonNode before = ok(call("GET", "/instance", null));
+        long role = admin.role(AdminClient.unique("Together"), "Read-Only Lead");
+        Api.Response created = call("POST", "/campaigns", Map.of("name", AdminClient.unique("Together"), "type", "trigger", "workspace", "Default",
+                "requestable", false, "active", false));
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        long campaign = created.json().path("id").asLong();
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            for (int round = 0; round < 4; round++) {
+                List<Map<String, Object>> patches = List.of(Map.of("tokenTtlSeconds", 3000 + round), Map.of("allowQueryToken", round % 2 == 0),
+                        Map.of("limits", Map.of("rateCalls", 200 + round)), Map.of("limits", Map.of("concurrent", 20 + round)),
+                        Map.of("limits", Map.of("dailyQuota", 60_000 + round)), Map.of("ipAllowlist", Map.of("entries", List.of("10." + round + ".0.1"))));
+                List<Future<Api.Response>> calls = new ArrayList<>();
+                patches.forEach(p -> calls.add(pool.submit(() -> call("PATCH", "/instance", p))));
+                for (Future<Api.Response> c : calls) {
+                    ok(c.get());
+                }
+                JsonNode i = ok(call("GET", "/instance", null));
+                assertThat(i.path("tokenTtlSeconds").asInt()).as("round %d: %s", round, i).isEqualTo(3000 + round);
+                assertThat(i.path("allowQueryToken").asBoolean()).as("round %d: %s", round, i).isEqualTo(round % 2 == 0);
+                assertThat(i.path("limits").path("rateCalls").asInt()).as("round %d: %s", round, i).isEqualTo(200 + round);
+                assertThat(i.path("limits").path("concurrent").asInt()).as("round %d: %s", round, i).isEqualTo(20 + round);
+                assertThat(i.path("limits").path("dailyQuota").asInt()).as("round %d: %s", round, i).isEqualTo(60_000 + round);
+                assertThat(i.path("ipAllowlist").path("entries").get(0).asString()).as("round %d: %s", round, i).isEqualTo("10." + round + ".0.1");
+
+                String name = AdminClient.unique("Renamed");
+                String description = "round " + round;
+                List<String> permissions = round % 2 == 0 ? List.of("Read-Write Lead") : List.of("Read-Only Activity", "Read-Only Lead");
+                List<Future<Api.Response>> roleCalls = List.of(
+                        pool.submit(() -> call("PATCH", "/roles/" + role, Map.of("name", name))),
+                        pool.submit(() -> call("PATCH", "/roles/" + role, Map.of("description", description))),
+                        pool.submit(() -> call("PATCH", "/roles/" + role, Map.of("permissions", permissions))));
+                for (Future<Api.Response> c : roleCalls) {
+                    ok(c.get());
+                }
+                JsonNode r = ok(call("GET", "/roles/" + role, null));
+                assertThat(r.path("name").asString()).as("round %d: %s", round, r).isEqualTo(name);
+                assertThat(r.path("description").asString()).as("round %d: %s", round, r).isEqualTo(description);
+                assertThat(r.path("permissions")).as("round %d: %s", round, r).isEqualTo(Json.MAPPER.valueToTree(permissions));
+
+                boolean on = round % 2 == 0;
+                List<Future<Api.Response>> campaignCalls = List.of(
+                        pool.submit(() -> call("PATCH", "/campaigns/" + campaign, Map.of("description", description))),
+                        pool.submit(() -> call("PATCH", "/campaigns/" + campaign, Map.of("requestable", on))),
+                        pool.submit(() -> call("PATCH", "/campaigns/" + campaign, Map.of("active", on))));
+                for (Future<Api.Response> c : campaignCalls) {
+                    ok(c.get());
+                }
+                JsonNode c = ok(call("GET", "/campaigns/" + campaign, null));
+                assertThat(c.path("description").asString()).as("round %d: %s", round, c).isEqualTo(description);
+                assertThat(c.path("requestable").asBoolean()).as("round %d: %s", round, c).isEqualTo(on);
+                assertThat(c.path("active").asBoolean()).as("round %d: %s", round, c).isEqualTo(on);
+            }
+        } finally {
+            pool.shutdownNow();
             restore(before);
         }
     }
