@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -87,6 +88,9 @@ public final class ActivityTypes implements Changes.Listener {
 
     private static final String LIST = "SELECT id, api_name, approved, draft, created_at, updated_at FROM custom_activity_type "
             + "WHERE instance_id = :instance ORDER BY id";
+    private static final String LOCK = "SELECT id, api_name, approved, draft, created_at, updated_at FROM custom_activity_type "
+            + "WHERE instance_id = :instance AND api_name = :apiName FOR UPDATE";
+    private static final String LOCK_INSTANCE = "SELECT id FROM instance WHERE id = :instance FOR UPDATE";
     private static final String NEXT_ID = "SELECT COALESCE(MAX(id), " + (FIRST_CUSTOM_ID - 1) + ") + 1 FROM custom_activity_type";
     private static final String INSERT = "INSERT INTO custom_activity_type (id, instance_id, api_name, approved, draft, created_at, updated_at) "
             + "VALUES (:id, :instance, :apiName, NULL, :draft, :now, :now)";
@@ -145,14 +149,31 @@ public final class ActivityTypes implements Changes.Listener {
 
     List<Custom> customs(long instance) {
         return cache.computeIfAbsent(instance, i -> jdbi.withHandle(h -> h.createQuery(LIST).bind("instance", i)
-                .map((rs, ctx) -> new Custom(rs.getInt("id"), rs.getString("api_name"), json(rs.getString("approved")),
-                        json(rs.getString("draft")), Instant.ofEpochMilli(rs.getLong("created_at")),
-                        Instant.ofEpochMilli(rs.getLong("updated_at")))).list()));
+                .map(ActivityTypes::mapCustom).list()));
     }
 
     Custom custom(long instance, String apiName) {
         return customs(instance).stream().filter(c -> c.apiName().equals(apiName)).findFirst()
-                .orElseThrow(() -> new MarketoException(ErrorCode.OBJECT_NOT_FOUND, "Activity type '" + Echo.of(apiName) + "' not found"));
+                .orElseThrow(() -> notFound(apiName));
+    }
+
+    /**
+     * A custom type as stored, locked until the transaction of {@code h} ends: a change reads it
+     * here, not from the cache, so two changes of one type take turns and neither writes back what
+     * it read before the other (two attributes added at once kept one).
+     */
+    private static Custom locked(Handle h, long instance, String apiName) {
+        return h.createQuery(LOCK).bind("instance", instance).bind("apiName", apiName).map(ActivityTypes::mapCustom).findOne()
+                .orElseThrow(() -> notFound(apiName));
+    }
+
+    private static Custom mapCustom(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx) throws java.sql.SQLException {
+        return new Custom(rs.getInt("id"), rs.getString("api_name"), json(rs.getString("approved")), json(rs.getString("draft")),
+                Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("updated_at")));
+    }
+
+    private static MarketoException notFound(String apiName) {
+        return new MarketoException(ErrorCode.OBJECT_NOT_FOUND, "Activity type '" + Echo.of(apiName) + "' not found");
     }
 
     /** Creates a custom type as a draft. */
@@ -164,8 +185,10 @@ public final class ActivityTypes implements Changes.Listener {
         ObjectNode doc = Json.MAPPER.createObjectNode();
         doc.put("apiName", apiName);
         applyTypeFields(doc, body, true);
-        return jdbi.inTransaction(h -> {
-            List<Custom> existing = customs(instance);
+        jdbi.useTransaction(h -> {
+            // creations of one instance take turns (the instance row locked), each seeing the types stored before it
+            h.createQuery(LOCK_INSTANCE).bind("instance", instance).mapTo(Long.class).findOne();
+            List<Custom> existing = h.createQuery(LIST).bind("instance", instance).map(ActivityTypes::mapCustom).list();
             if (existing.stream().anyMatch(c -> c.apiName().equalsIgnoreCase(apiName))) {
                 throw new MarketoException(ErrorCode.OBJECT_EXISTS, "Activity type '" + apiName + "' already exists");
             }
@@ -176,10 +199,8 @@ public final class ActivityTypes implements Changes.Listener {
             int id = h.createQuery(NEXT_ID).mapTo(Integer.class).one();
             h.createUpdate(INSERT).bind("id", id).bind("instance", instance).bind("apiName", apiName)
                     .bind("draft", doc.toString()).bind("now", clock.millis()).execute();
-            cache.remove(instance);
-            changes.changed();
-            return custom(instance, apiName);
         });
+        return afterChange(instance, apiName);
     }
 
     /** Changes the draft (a draft is made from the approved version if there is none). */
@@ -249,42 +270,43 @@ public final class ActivityTypes implements Changes.Listener {
 
     /** The draft becomes the approved version. */
     Custom approve(long instance, String apiName) {
-        return jdbi.inTransaction(h -> {
-            Custom c = custom(instance, apiName);
+        jdbi.useTransaction(h -> {
+            Custom c = locked(h, instance, apiName);
             if (c.draft() == null) {
                 throw new MarketoException(ErrorCode.BUSINESS_RULE_VIOLATION, "Activity type '" + apiName + "' has no draft to approve");
             }
-            save(instance, apiName, c.draft(), null);
-            return custom(instance, apiName);
+            save(h, instance, apiName, c.draft(), null);
         });
+        return afterChange(instance, apiName);
     }
 
     Custom discardDraft(long instance, String apiName) {
-        return jdbi.inTransaction(h -> {
-            Custom c = custom(instance, apiName);
+        jdbi.useTransaction(h -> {
+            Custom c = locked(h, instance, apiName);
             if (c.draft() == null || c.approved() == null) {
                 throw new MarketoException(ErrorCode.BUSINESS_RULE_VIOLATION, c.approved() == null
                         ? "Activity type '" + apiName + "' has never been approved; delete it instead"
                         : "Activity type '" + apiName + "' has no draft");
             }
-            save(instance, apiName, c.approved(), null);
-            return custom(instance, apiName);
+            save(h, instance, apiName, c.approved(), null);
         });
+        return afterChange(instance, apiName);
     }
 
     /** Deletes a type no activity has been recorded for. */
     Custom delete(long instance, String apiName) {
-        return jdbi.inTransaction(h -> {
-            Custom c = custom(instance, apiName);
+        Custom deleted = jdbi.inTransaction(h -> {
+            Custom c = locked(h, instance, apiName);
             long used = h.createQuery(IN_USE).bind("instance", instance).bind("id", c.id()).mapTo(Long.class).one();
             if (used > 0) {
                 throw new MarketoException(ErrorCode.OBJECT_IN_USE, "Activity type '" + apiName + "' has " + used + " activities");
             }
             h.createUpdate(DELETE).bind("instance", instance).bind("apiName", apiName).execute();
-            cache.remove(instance);
-            changes.changed();
             return c;
         });
+        cache.remove(instance);
+        changes.changed();
+        return deleted;
     }
 
     /** The external view of a custom type ({@code describe} adds the attributes). */
@@ -315,22 +337,29 @@ public final class ActivityTypes implements Changes.Listener {
     }
 
     private Custom edit(long instance, String apiName, Edit edit) {
-        return jdbi.inTransaction(h -> {
-            Custom c = custom(instance, apiName);
+        jdbi.useTransaction(h -> {
+            Custom c = locked(h, instance, apiName);
             ObjectNode draft = (ObjectNode) c.current().deepCopy();
             edit.apply(draft);
-            uniqueNames(customs(instance).stream().filter(o -> o.id() != c.id()).toList(), draft, apiName);
-            save(instance, apiName, c.approved(), draft);
-            return custom(instance, apiName);
+            List<Custom> others = h.createQuery(LIST).bind("instance", instance).map(ActivityTypes::mapCustom).list().stream()
+                    .filter(o -> o.id() != c.id()).toList();
+            uniqueNames(others, draft, apiName);
+            save(h, instance, apiName, c.approved(), draft);
         });
+        return afterChange(instance, apiName);
     }
 
-    private void save(long instance, String apiName, JsonNode approved, JsonNode draft) {
-        jdbi.useHandle(h -> h.createUpdate(SAVE).bind("instance", instance).bind("apiName", apiName)
+    private void save(Handle h, long instance, String apiName, JsonNode approved, JsonNode draft) {
+        h.createUpdate(SAVE).bind("instance", instance).bind("apiName", apiName)
                 .bind("approved", approved == null ? null : approved.toString())
-                .bind("draft", draft == null ? null : draft.toString()).bind("now", clock.millis()).execute());
+                .bind("draft", draft == null ? null : draft.toString()).bind("now", clock.millis()).execute();
+    }
+
+    /** After a change has been committed: every cache drops the instance's types, and the type is read as stored. */
+    private Custom afterChange(long instance, String apiName) {
         cache.remove(instance);
         changes.changed();
+        return custom(instance, apiName);
     }
 
     private static void applyTypeFields(ObjectNode doc, JsonNode body, boolean creating) {

@@ -17,6 +17,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -201,6 +204,50 @@ class ActivityApiTest extends OnEveryBackend {
         JsonNode spec = SharedSpec.json("swagger-mapi.json");
         assertThat(SwaggerSchema.responseProblems(spec, "GET", "/rest/v1/activities/types.json", r.json())
                 .stream().filter(p -> !p.contains("errors") && !p.contains("warnings")).toList()).isEmpty();
+    }
+
+    /**
+     * Concurrent changes of one custom type's draft each keep their change (the type is read as
+     * stored and locked, not from the cache), and concurrent creations each get their own id.
+     */
+    @Test
+    void customTypeWhenChangedOrCreatedConcurrentlyThenEveryAttributeAndTypeIsKept() throws Exception {
+        String apiName = "conc" + AdminClient.unique("c").replace("-", "");
+        Map<String, Object> type = Map.of("apiName", apiName, "name", "Concurrent " + apiName.substring(4, 9), "triggerName", "Does " + apiName,
+                "filterName", "Did " + apiName, "primaryAttribute", Map.of("apiName", "topic", "name", "Topic"));
+        assertThat(api.post("/rest/v1/activities/external/type.json", metadata, type).success()).isTrue();
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<Api.Response>> calls = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                Map<String, Object> attribute = Map.of("apiName", "attr" + i, "name", "Attribute " + i, "dataType", "string");
+                calls.add(pool.submit(() -> api.post("/rest/v1/activities/external/type/" + apiName + "/attributes/create.json", metadata,
+                        Map.of("attributes", List.of(attribute)))));
+            }
+            for (Future<Api.Response> c : calls) {
+                assertThat(c.get().success()).as(c.get().text()).isTrue();
+            }
+            JsonNode draft = api.get("/rest/v1/activities/external/type/" + apiName + "/describe.json?draft=true", metadata).result().get(0);
+            assertThat(draft.path("attributes")).extracting(a -> a.path("apiName").asString())
+                    .containsExactlyInAnyOrder("attr0", "attr1", "attr2", "attr3", "attr4", "attr5");
+
+            List<Future<Api.Response>> creations = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                String each = apiName + "n" + i;
+                creations.add(pool.submit(() -> api.post("/rest/v1/activities/external/type.json", metadata, Map.of("apiName", each,
+                        "name", "Concurrent " + each.substring(4, 9) + " " + each.substring(each.length() - 2), "triggerName", "Does " + each,
+                        "filterName", "Did " + each, "primaryAttribute", Map.of("apiName", "topic", "name", "Topic")))));
+            }
+            List<Long> ids = new ArrayList<>();
+            for (Future<Api.Response> c : creations) {
+                Api.Response r = c.get();
+                assertThat(r.success()).as(r.text()).isTrue();
+                ids.add(r.result().get(0).path("id").asLong());
+            }
+            assertThat(ids).doesNotHaveDuplicates();
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
