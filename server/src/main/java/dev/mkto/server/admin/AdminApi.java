@@ -15,6 +15,7 @@ import dev.mkto.server.identity.TokenService;
 import dev.mkto.server.leads.LeadField;
 import dev.mkto.server.leads.LeadSchema;
 import dev.mkto.server.limits.Limits;
+import dev.mkto.server.store.Database;
 import dev.mkto.server.usage.Usage;
 import io.helidon.http.BadRequestException;
 import io.helidon.http.HeaderNames;
@@ -304,6 +305,12 @@ public final class AdminApi implements HttpService {
         } catch (BadRequestException e) {
             throw e; // HTTP-level (an unreadable body): Helidon answers 400 and closes the connection
         } catch (RuntimeException e) {
+            if (Database.isDuplicateKey(e)) {
+                // checked free, then taken by a request running at the same moment
+                HttpIO.send(res, Responses.error(Surface.ADMIN, "", AdminException.conflict(
+                        "it already exists: a request made at the same moment created it")));
+                return;
+            }
             String requestId = requestIds.next();
             LOG.error("admin request {} {} failed", requestId, req.path().path(), e);
             HttpIO.send(res, Responses.unexpected(Surface.ADMIN, requestId));

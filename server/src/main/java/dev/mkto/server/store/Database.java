@@ -107,6 +107,19 @@ public final class Database implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Whether a unique key refused a write: what two requests creating the same name at the same
+     * moment meet, after both checked it was free (SQLState 23505 on PostgreSQL and on H2).
+     */
+    public static boolean isDuplicateKey(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public Jdbi jdbi() {
         return jdbi;
     }

@@ -397,6 +397,47 @@ class AdminApiTest extends OnEveryBackend {
         }
     }
 
+    /** Six requests creating the same name at the same moment: one 201, five 409 (a unique key settles the race), never a 500. */
+    @Test
+    void createWhenSixRequestsCreateTheSameNameAtOnceThenOne201AndFive409() throws Exception {
+        String base = AdminClient.unique("Race");
+        String role = base + "-role";
+        admin.role(role, "Read-Only Lead");
+        String owner = AdminClient.unique("race") + "@example.com";
+        assertThat(call("POST", "/users", Map.of("email", owner, "apiOnly", true, "roles", List.of(Map.of("role", role, "workspace", "Default"))))
+                .status()).isEqualTo(201);
+        Map<String, Map<String, Object>> bodies = new LinkedHashMap<>();
+        bodies.put("/roles", Map.of("name", base, "permissions", List.of("Read-Only Lead")));
+        bodies.put("/users", Map.of("email", base.toLowerCase(java.util.Locale.ROOT) + "@example.com", "apiOnly", true,
+                "roles", List.of(Map.of("role", role, "workspace", "Default"))));
+        bodies.put("/services", Map.of("name", base, "user", owner));
+        bodies.put("/fields", Map.of("name", "race" + base.replaceAll("[^A-Za-z0-9]", ""), "dataType", "string", "length", 100));
+        bodies.put("/lists", Map.of("name", base, "workspace", "Default"));
+        bodies.put("/campaigns", Map.of("name", base, "type", "batch", "workspace", "Default"));
+        bodies.put("/partitions", Map.of("name", base));
+        bodies.put("/workspaces", Map.of("name", base, "partitions", List.of("Default")));
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            for (Map.Entry<String, Map<String, Object>> e : bodies.entrySet()) {
+                List<Future<Api.Response>> calls = new ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    calls.add(pool.submit(() -> call("POST", e.getKey(), e.getValue())));
+                }
+                List<Integer> statuses = new ArrayList<>();
+                for (Future<Api.Response> c : calls) {
+                    Api.Response r = c.get();
+                    statuses.add(r.status());
+                    if (r.status() == 409) {
+                        assertThat(r.json().path("error").path("code").asString()).as(e.getKey() + ": " + r.text()).isEqualTo("conflict");
+                    }
+                }
+                assertThat(statuses).as(e.getKey()).containsOnly(201, 409).filteredOn(st -> st == 201).hasSize(1);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     private void restore(JsonNode instance) {
         ok(call("PATCH", "/instance", object("tokenTtlSeconds", instance.path("tokenTtlSeconds"),
                 "allowQueryToken", instance.path("allowQueryToken"), "limits", instance.path("limits"),
