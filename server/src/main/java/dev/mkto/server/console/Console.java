@@ -141,6 +141,10 @@ public final class Console implements HttpService {
                 plain(res, 503, "The database does not answer; try again in a moment.");
                 return;
             }
+            if (Database.isDuplicateKey(e)) {
+                plain(res, 409, "It already exists: a request made at the same moment created it. Go back and reload the page.");
+                return;
+            }
             String requestId = requestIds.next();
             LOG.error("console request {} {} {} failed", requestId, method, path, e);
             plain(res, 500, "Internal error; see the server log for request " + requestId + ".");
