@@ -13,9 +13,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -301,6 +305,31 @@ class ConsoleHttpTest {
         assertThat(b.get("/admin/roles/" + roleId).body()).contains("value=\"&#39; onmouseover=&#39;alert(1)&#39; x=&#39;\"");
         assertThat(b.get("/admin/usage").body()).contains("&quot;&gt;&lt;svg/onload=alert(1)&gt;");
         assertThat(b.get("/admin/login?next=" + enc(tag)).body()).doesNotContain("<script>alert");
+    }
+
+    @Test
+    void createWhenSixFormsCreateTheSameWorkspaceAtOnceThenOneIsCreatedAndNoneIsA500() throws Exception {
+        Browser b = new Browser();
+        b.signIn(TestServer.ADMIN_TOKEN);
+        String csrf = b.csrf("/admin/workspaces");
+        String workspace = AdminClient.unique("RaceWs");
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<HttpResponse<String>>> posts = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                posts.add(pool.submit(() -> b.post("/admin/workspaces", Map.of("_csrf", csrf, "wsName", workspace, "partitions", "Default"))));
+            }
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<HttpResponse<String>> p : posts) {
+                HttpResponse<String> r = p.get();
+                statuses.add(r.statusCode());
+                assertThat(r.body()).as("status %d", r.statusCode()).doesNotContain("Internal error");
+            }
+            assertThat(statuses).filteredOn(st -> st == 303).hasSize(1);
+            assertThat(statuses).allMatch(st -> st < 500, "no 5xx: " + statuses);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
