@@ -16,6 +16,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -524,6 +527,27 @@ class UserManagementApiTest {
         assertThat(pairs(afterInput)).containsExactlyInAnyOrder(readerRoleId + "/" + defaultWorkspaceId,
                 writerRoleId + "/" + europeWorkspaceId, writerRoleId + "/" + defaultWorkspaceId);
         assertThat(pairs(get("/" + email + "/roles.json").json())).containsExactlyInAnyOrderElementsOf(pairs(afterInput));
+    }
+
+    /** Concurrent additions of different roles each stay: each reads the user's roles as the one before left them. */
+    @Test
+    void addRolesWhenFourCallsAddDifferentRolesAtOnceThenTheUserHoldsThemAll() throws Exception {
+        String email = apiUser();
+        List<Map<String, Object>> refs = List.of(roleRef(writerRoleId, europeWorkspaceId), roleRef(writerRoleId, defaultWorkspaceId),
+                roleRef(readerRoleId, europeWorkspaceId), roleRef(admin.role(AdminClient.unique("Third"), "Read-Only Activity"), defaultWorkspaceId));
+        ExecutorService pool = Executors.newFixedThreadPool(refs.size());
+        try {
+            List<Future<Api.Response>> calls = new ArrayList<>();
+            refs.forEach(ref -> calls.add(pool.submit(() -> post("/" + email + "/roles/create.json", List.of(ref)))));
+            for (Future<Api.Response> c : calls) {
+                ok("POST", "/{userid}/roles/create.json", c.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        List<String> expected = new ArrayList<>(List.of(readerRoleId + "/" + defaultWorkspaceId));
+        refs.forEach(r -> expected.add(r.get("accessRoleId") + "/" + r.get("workspaceId")));
+        assertThat(pairs(get("/" + email + "/roles.json").json())).containsExactlyInAnyOrderElementsOf(expected);
     }
 
     @Test
