@@ -5,6 +5,7 @@ import dev.mkto.server.http.Echo;
 import dev.mkto.server.http.ErrorCode;
 import dev.mkto.server.http.Json;
 import dev.mkto.server.http.MarketoException;
+import dev.mkto.server.store.RowLock;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -90,7 +91,6 @@ public final class ActivityTypes implements Changes.Listener {
             + "WHERE instance_id = :instance ORDER BY id";
     private static final String LOCK = "SELECT id, api_name, approved, draft, created_at, updated_at FROM custom_activity_type "
             + "WHERE instance_id = :instance AND api_name = :apiName FOR UPDATE";
-    private static final String LOCK_INSTANCE = "SELECT id FROM instance WHERE id = :instance FOR UPDATE";
     private static final String NEXT_ID = "SELECT COALESCE(MAX(id), " + (FIRST_CUSTOM_ID - 1) + ") + 1 FROM custom_activity_type";
     private static final String INSERT = "INSERT INTO custom_activity_type (id, instance_id, api_name, approved, draft, created_at, updated_at) "
             + "VALUES (:id, :instance, :apiName, NULL, :draft, :now, :now)";
@@ -187,7 +187,7 @@ public final class ActivityTypes implements Changes.Listener {
         applyTypeFields(doc, body, true);
         jdbi.useTransaction(h -> {
             // creations of one instance take turns (the instance row locked), each seeing the types stored before it
-            h.createQuery(LOCK_INSTANCE).bind("instance", instance).mapTo(Long.class).findOne();
+            RowLock.lock(h, "instance", instance);
             List<Custom> existing = h.createQuery(LIST).bind("instance", instance).map(ActivityTypes::mapCustom).list();
             if (existing.stream().anyMatch(c -> c.apiName().equalsIgnoreCase(apiName))) {
                 throw new MarketoException(ErrorCode.OBJECT_EXISTS, "Activity type '" + apiName + "' already exists");

@@ -5,6 +5,7 @@ import dev.mkto.server.http.AdminException;
 import dev.mkto.server.http.Json;
 import dev.mkto.server.store.Jdbc;
 import dev.mkto.server.store.KeyRing;
+import dev.mkto.server.store.RowLock;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;

@@ -3,6 +3,7 @@ package dev.mkto.server.admin;
 import dev.mkto.server.access.Permission;
 import dev.mkto.server.http.AdminException;
 import dev.mkto.server.http.Echo;
+import dev.mkto.server.store.RowLock;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;

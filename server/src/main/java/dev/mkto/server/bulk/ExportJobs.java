@@ -7,6 +7,7 @@ import dev.mkto.server.admin.Instances;
 import dev.mkto.server.http.Echo;
 import dev.mkto.server.http.ErrorCode;
 import dev.mkto.server.http.MarketoException;
+import dev.mkto.server.store.RowLock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -61,7 +62,6 @@ final class ExportJobs {
     private static final String CANCEL = "UPDATE export_job SET status = 'Cancelled', finished_at = :now, claimed_by = NULL "
             + "WHERE id = :id AND status IN ('Created', 'Queued', 'Processing')";
     private static final String NEXT_QUEUED = "SELECT id, instance_id FROM export_job WHERE status = 'Queued' ORDER BY queued_at, id";
-    private static final String LOCK_INSTANCE = "SELECT id FROM instance WHERE id = :instance FOR UPDATE";
     private static final String CLAIM = "UPDATE export_job SET status = 'Processing', started_at = :now, claimed_by = :claim, "
             + "claimed_until = :until WHERE id = :id AND status = 'Queued'";
     private static final String RENEW = "UPDATE export_job SET claimed_until = :until WHERE id = :id AND status = 'Processing' "
@@ -145,7 +145,7 @@ final class ExportJobs {
     /** Queues a created job: 1029 when 10 are queued or processing, or today's export allocation is used up. */
     Job enqueue(Caller caller, String kind, String id) {
         return jdbi.inTransaction(h -> {
-            h.createQuery(LOCK_INSTANCE).bind("instance", caller.instanceId()).mapTo(Long.class).one();
+            RowLock.lock(h, "instance", caller.instanceId());
             Job job = get(caller, kind, id);
             switch (job.status()) {
                 case "Queued", "Processing" -> throw new MarketoException(ErrorCode.TOO_MANY_JOBS, "Job already queued");
@@ -198,7 +198,7 @@ final class ExportJobs {
         for (Map.Entry<String, Long> q : queued) {
             String claim = UUID.randomUUID().toString();
             boolean claimed = jdbi.inTransaction(h -> {
-                h.createQuery(LOCK_INSTANCE).bind("instance", q.getValue()).mapTo(Long.class).one();
+                RowLock.lock(h, "instance", q.getValue());
                 if (h.createQuery(PROCESSING).bind("instance", q.getValue()).mapTo(Long.class).one() >= MAX_PROCESSING) {
                     return false;
                 }
