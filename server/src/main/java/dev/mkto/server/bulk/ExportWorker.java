@@ -61,13 +61,15 @@ final class ExportWorker implements AutoCloseable {
                             break;
                         }
                         ExportJobs.Claim c = claimed.get();
-                        running.put(c, Thread.ofVirtual().name("mkto-export-" + c.job().id()).start(() -> {
+                        Thread export = Thread.ofVirtual().name("mkto-export-" + c.job().id()).unstarted(() -> {
                             try {
                                 process(c);
                             } finally {
                                 running.remove(c);
                             }
-                        }));
+                        });
+                        running.put(c, export); // before it starts: an export that ends at once must free its slot
+                        export.start();
                     }
                     Thread.sleep(POLL);
                 } catch (InterruptedException e) {

@@ -165,6 +165,26 @@ class BulkExtractTest extends OnEveryBackend {
     }
 
     @Test
+    void exportsWhenEachFinishesInMillisecondsThenTheWorkerGoesOnClaimingEveryOneQueuedAfterThem() throws Exception {
+        long empty = admin.create("/lists", Map.of("name", AdminClient.unique("empty"))).path("id").asLong();
+        String body = "{\"fields\":[\"email\"],\"filter\":{\"staticListId\":" + empty + "}}";
+        for (int round = 0; round < 6; round++) {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                String id = create("leads", body);
+                Api.Response q = api.post("/bulk/v1/leads/export/" + id + "/enqueue.json", exporter, "");
+                assertThat(q.success()).as(q.text()).isTrue();
+                ids.add(id);
+            }
+            for (String id : ids) {
+                JsonNode done = awaitDone("leads", id);
+                assertThat(done.path("status").asString()).as(done.toString()).isEqualTo("Completed");
+                assertThat(done.path("numberOfRecords").asLong()).isZero();
+            }
+        }
+    }
+
+    @Test
     void exportWhenActivitiesInTheWindowThenOneRowPerActivityWithAttributes() throws Exception {
         String email = AdminClient.unique("act") + "@example.com";
         long lead = api.post("/rest/v1/leads.json", writer, Map.of("input", List.of(Map.of("email", email, "city", "Oslo"))))
