@@ -4,6 +4,7 @@ import dev.mkto.server.http.ErrorCode;
 import dev.mkto.server.http.MarketoException;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
@@ -91,10 +92,19 @@ final class RedisLimiter implements Limiter {
             args.addAll(List.of(Integer.toString(s.rateCalls()), Long.toString(s.windowMillis()), Integer.toString(s.concurrent()),
                     Long.toString(s.dailyQuota()), Long.toString(QUOTA_TTL_SECONDS)));
         }
+        Permit permit = new Permit(scopes, args.get(0), now);
         for (int attempt = 0; attempt <= scopes.length; attempt++) {
-            List<Long> answer = run(true, keys, args);
+            List<Long> answer;
+            try {
+                answer = run(true, keys, args);
+            } catch (Unanswered e) {
+                // Redis may still run the admission it was sent: the call, answered 608, is ended and
+                // refunded as soon as Redis answers, rather than holding a slot until its lease ends
+                unreleased.add(new Ended(permit, true));
+                throw e.unavailable;
+            }
             if (answer.get(0) == 0) {
-                return Admission.admitted(new Permit(scopes, args.get(0), now));
+                return Admission.admitted(permit);
             }
             Scope scope = scopes[answer.get(1).intValue() - 1];
             if (answer.get(0) != 1) {
@@ -199,8 +209,20 @@ final class RedisLimiter implements Limiter {
                 LOG.info("Redis answers again; limits are counted there");
             }
             return admit ? (List<Long>) out : List.of();
+        } catch (RedisCommandTimeoutException e) {
+            throw admit ? new Unanswered(unavailable(e)) : unavailable(e);
         } catch (RedisException e) {
             throw unavailable(e);
+        }
+    }
+
+    /** An admission was sent but its answer did not come in time: Redis may run it yet. */
+    private static final class Unanswered extends RuntimeException {
+        final MarketoException unavailable;
+
+        Unanswered(MarketoException unavailable) {
+            super(null, null, false, false);
+            this.unavailable = unavailable;
         }
     }
 

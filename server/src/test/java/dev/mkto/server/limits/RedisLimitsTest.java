@@ -149,6 +149,30 @@ class RedisLimitsTest {
     }
 
     @Test
+    void concurrencyWhenRedisAnswersAnAdmissionTooLateThenTheCallAnswered608HoldsNoSlotAndCountsNothing() throws Exception {
+        try (TcpProxy proxy = new TcpProxy(Redis.HOST, Redis.PORT);
+             TestServer server = TestServer.start(Backend.H2, new MutableClock(NOON), List.of(),
+                     Map.of("MKTO_REDIS_URL", "redis://127.0.0.1:" + proxy.port()))) {
+            AdminClient admin = server.admin();
+            Api api = server.api();
+            limits(admin, Map.of("concurrent", 1));
+            String token = admin.tokenWith("Read-Only Lead");
+            assertThat(describe(api, token)).isEqualTo("ok");
+            eventually(Duration.ofSeconds(10), () -> snapshot(admin).path("inFlight").asLong() == 0, "the first call has ended");
+            // Redis stalls (a slow fork, a network hiccup) past the time-out: the call is answered 608, and only
+            // then does Redis run the admission it was sent
+            proxy.stall();
+            assertThat(describe(api, token)).isEqualTo("608");
+            proxy.resume();
+            // the 608 was not admitted: its slot is free long before its lease runs out (five minutes), and it is not counted
+            eventually(Duration.ofSeconds(10), () -> "ok".equals(describe(api, token)), "the slot of the call answered 608 is free");
+            assertThat(snapshot(admin).path("inFlight").asLong()).isZero();
+            assertThat(snapshot(admin).path("quotaUsed").asLong()).isEqualTo(2);
+            assertThat(snapshot(admin).path("callsInWindow").asLong()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void limitsWhenTheProcessesClocksDisagreeThenTheyStillShareOneWindowAndOneSetOfCallsInFlight(@TempDir Path dir) throws Exception {
         Backend.Database db = Backend.postgresSchema(Backend.postgresHost(), Backend.postgresPort());
         List<MktoServer> nodes = new ArrayList<>();

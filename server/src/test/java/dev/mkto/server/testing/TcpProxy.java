@@ -11,8 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A TCP forwarder between the server under test and a real PostgreSQL or Redis, so a test can
- * make the store "go away" (every connection cut, new ones refused) and "come back", without
- * touching the machine's services.
+ * make the store "go away" (every connection cut, new ones refused) and "come back", or stall
+ * (connections kept, nothing passed on) and answer again, without touching the machine's services.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -21,6 +21,7 @@ public final class TcpProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile boolean up = true;
+    private volatile boolean stalled;
     private final Thread acceptor;
 
     public TcpProxy(String targetHost, int targetPort) {
@@ -51,6 +52,16 @@ public final class TcpProxy implements AutoCloseable {
         up = true;
     }
 
+    /** Holds whatever either side sends, connections open, until {@link #resume}: a store that stopped answering for a while. */
+    public void stall() {
+        stalled = true;
+    }
+
+    /** Passes on what was held, and everything after it. */
+    public void resume() {
+        stalled = false;
+    }
+
     private void accept() {
         while (!listener.isClosed()) {
             try {
@@ -77,11 +88,16 @@ public final class TcpProxy implements AutoCloseable {
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             int n;
             while ((n = in.read(buffer)) >= 0) {
+                while (stalled) {
+                    Thread.sleep(5);
+                }
                 out.write(buffer, 0, n);
                 out.flush();
             }
         } catch (IOException e) {
             // a cut connection ends the pump
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             closeQuietly(from);
             closeQuietly(to);
