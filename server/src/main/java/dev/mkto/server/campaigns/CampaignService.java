@@ -14,6 +14,7 @@ import dev.mkto.server.http.Echo;
 import dev.mkto.server.http.ErrorCode;
 import dev.mkto.server.http.Json;
 import dev.mkto.server.http.MarketoException;
+import dev.mkto.server.store.RowLock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -168,6 +169,7 @@ public final class CampaignService {
         }
         return jdbi.inTransaction(h -> {
             if (cloneToProgramName != null) {
+                RowLock.lock(h, "instance", caller.instanceId()); // clones scheduled at once take turns at the count
                 InstanceSettings.Limits l = instances.get(caller.instanceId()).settings().limits();
                 ZoneId zone = ZoneId.of(l.timeZone());
                 long since = LocalDate.ofInstant(now, zone).atStartOfDay(zone).toInstant().toEpochMilli();

@@ -7,7 +7,7 @@ import org.jdbi.v3.core.Handle;
  * service, workspace, partition or instance take turns, the second reading what the first wrote,
  * so neither writes back what it read before the other (two PATCHes of different fields kept only
  * one of them); an instance's row also serialises what is counted per instance (export jobs,
- * custom activity types). Other processes on the same database wait too.
+ * custom activity types, program clones). Other processes on the same database wait too.
  */
 public final class RowLock {
 

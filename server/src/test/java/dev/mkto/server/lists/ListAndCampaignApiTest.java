@@ -229,6 +229,36 @@ class ListAndCampaignApiTest extends OnEveryBackend {
     }
 
     @Test
+    void scheduleWhenManyClonesAreAskedForAtOnceThenTwentyAreScheduledAndTheRestAnswered1020() throws Exception {
+        restartServer(); // a fresh instance: none of today's 20 clones used yet
+        int calls = 40;
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(calls);
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<Api.Response>> sent = new ArrayList<>();
+            for (int i = 0; i < calls; i++) {
+                String program = "Clone " + i;
+                sent.add(callers.submit(() -> {
+                    go.await();
+                    return api.post("/rest/v1/campaigns/" + nightly + "/schedule.json", executor,
+                            Map.of("input", Map.of("cloneToProgramName", program)));
+                }));
+            }
+            go.countDown();
+            List<String> outcomes = new ArrayList<>();
+            for (java.util.concurrent.Future<Api.Response> f : sent) {
+                Api.Response r = f.get();
+                outcomes.add(r.success() ? "scheduled" : r.errorCode());
+            }
+            assertThat(outcomes).filteredOn("scheduled"::equals).hasSize(20);
+            assertThat(outcomes).filteredOn("1020"::equals).hasSize(calls - 20);
+        } finally {
+            callers.shutdownNow();
+            restartServer(); // the other tests get a day with clones left
+        }
+    }
+
+    @Test
     void membersWhenTheSameLeadsAreAddedOrRemovedAtOnceThenEachCallAnswersPerLeadAndEachChangeIsRecordedOnce() {
         List<Map<String, Object>> input = new ArrayList<>();
         List<Long> ids = new ArrayList<>();
