@@ -40,6 +40,7 @@ import dev.mkto.server.objects.ObjectApi;
 import dev.mkto.server.objects.ObjectService;
 import dev.mkto.server.store.Database;
 import dev.mkto.server.store.KeyRing;
+import dev.mkto.server.store.Pause;
 import dev.mkto.server.store.Revisions;
 import dev.mkto.server.store.ServerSettings;
 import dev.mkto.server.usage.StatsApi;
@@ -97,6 +98,7 @@ public final class MktoServer implements AutoCloseable {
     private final Optional<String> generatedAdminToken;
     private final List<SeedLoader.Generated> generatedCredentials = new ArrayList<>();
     private final Thread housekeeping;
+    private final Pause housekeepingPause = new Pause();
     private final ApiRoutes api;
     private Revisions revisions;
     private TokenService tokens;
@@ -267,7 +269,7 @@ public final class MktoServer implements AutoCloseable {
         }
         webServer.stop();
         bulk.close();
-        housekeeping.interrupt();
+        housekeepingPause.stop(housekeeping, Duration.ofSeconds(5));
         tokens.close();
         revisions.close();
         usage.close();
@@ -276,19 +278,16 @@ public final class MktoServer implements AutoCloseable {
     }
 
     private void housekeep(TokenService tokens) {
-        while (!Thread.currentThread().isInterrupted()) {
+        do {
             try {
                 int purged = tokens.purgeExpired();
                 if (purged > 0) {
                     LOG.debug("purged {} expired tokens", purged);
                 }
-                Thread.sleep(Duration.ofHours(1));
-            } catch (InterruptedException e) {
-                return;
             } catch (RuntimeException e) {
                 LOG.warn("housekeeping failed: {}", e.getMessage());
             }
-        }
+        } while (housekeepingPause.sleep(Duration.ofHours(1))); // after a failure too: the next attempt is the next hour's
     }
 
     /**

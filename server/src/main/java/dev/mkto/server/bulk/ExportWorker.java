@@ -4,6 +4,7 @@ import dev.mkto.server.activities.ActivityService;
 import dev.mkto.server.http.Json;
 import dev.mkto.server.leads.LeadService;
 import dev.mkto.server.store.Database;
+import dev.mkto.server.store.Pause;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,6 +37,7 @@ final class ExportWorker implements AutoCloseable {
     private final LeadService leads;
     private final ActivityService activities;
     private final ConcurrentHashMap<ExportJobs.Claim, Thread> running = new ConcurrentHashMap<>();
+    private final Pause pause = new Pause();
     private volatile Thread loop;
     private volatile boolean stopping;
 
@@ -48,7 +50,8 @@ final class ExportWorker implements AutoCloseable {
     void start() {
         loop = Thread.ofVirtual().name("mkto-export-worker").start(() -> {
             long nextHousekeeping = 0;
-            while (!Thread.currentThread().isInterrupted()) {
+            while (!stopping) {
+                Duration wait = POLL;
                 try {
                     if (System.nanoTime() > nextHousekeeping) {
                         jobs.housekeep();
@@ -71,16 +74,12 @@ final class ExportWorker implements AutoCloseable {
                         running.put(c, export); // before it starts: an export that ends at once must free its slot
                         export.start();
                     }
-                    Thread.sleep(POLL);
-                } catch (InterruptedException e) {
-                    return;
                 } catch (RuntimeException e) {
                     LOG.warn("export worker: {}", Database.isUnavailable(e) ? "the database does not answer" : e.toString());
-                    try {
-                        Thread.sleep(Duration.ofSeconds(1));
-                    } catch (InterruptedException ie) {
-                        return;
-                    }
+                    wait = Duration.ofSeconds(1);
+                }
+                if (!pause.sleep(wait)) {
+                    return;
                 }
             }
         });
@@ -89,7 +88,8 @@ final class ExportWorker implements AutoCloseable {
     private void process(ExportJobs.Claim claim) {
         ExportJobs.Job job = claim.job();
         AtomicBoolean held = new AtomicBoolean(true);
-        Thread heartbeat = Thread.ofVirtual().name("mkto-export-lease-" + job.id()).start(() -> renewWhileHeld(claim, held));
+        Pause beat = new Pause();
+        Thread.ofVirtual().name("mkto-export-lease-" + job.id()).start(() -> renewWhileHeld(claim, held, beat));
         try {
             JsonNode request = Json.MAPPER.readTree(job.request());
             long[] partitions = job.partitions().isEmpty() ? new long[0]
@@ -136,18 +136,13 @@ final class ExportWorker implements AutoCloseable {
             jobs.fail(claim, "Export failed; see the server log");
         } finally {
             held.set(false);
-            heartbeat.interrupt();
+            beat.stop();
         }
     }
 
     /** Renews the claim's lease a few times per lease period until it is lost or the export ends. */
-    private void renewWhileHeld(ExportJobs.Claim claim, AtomicBoolean held) {
-        while (held.get()) {
-            try {
-                Thread.sleep(RENEW_EVERY);
-            } catch (InterruptedException e) {
-                return;
-            }
+    private void renewWhileHeld(ExportJobs.Claim claim, AtomicBoolean held, Pause beat) {
+        while (beat.sleep(RENEW_EVERY) && held.get()) {
             try {
                 if (held.get() && !jobs.renew(claim)) {
                     held.set(false);
@@ -191,16 +186,10 @@ final class ExportWorker implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
-        Thread t = loop;
-        if (t != null) {
-            t.interrupt();
-        }
         long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+        pause.stop(loop, STOP_WAIT);
         List<ExportJobs.Claim> mine;
         try {
-            if (t != null) {
-                t.join(STOP_WAIT);
-            }
             mine = List.copyOf(running.keySet()); // no new claims once the loop has ended
             for (Thread export : running.values()) {
                 export.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));

@@ -19,6 +19,7 @@ public final class Revisions implements AutoCloseable {
 
     private final Jdbi jdbi;
     private final Duration interval;
+    private final Pause pause = new Pause();
     private volatile Thread poller;
     private volatile Long baseline;
 
@@ -48,9 +49,8 @@ public final class Revisions implements AutoCloseable {
         poller = Thread.ofVirtual().name("mkto-revisions").start(() -> {
             long seen = initial;
             boolean failing = false;
-            while (!Thread.currentThread().isInterrupted()) {
+            while (pause.sleep(interval)) {
                 try {
-                    Thread.sleep(interval);
                     long now = current();
                     if (failing) {
                         LOG.info("the database answers again");
@@ -61,8 +61,6 @@ public final class Revisions implements AutoCloseable {
                         seen = now;
                         onChange.run();
                     }
-                } catch (InterruptedException e) {
-                    return;
                 } catch (RuntimeException e) {
                     if (!failing) {
                         LOG.warn("cannot read the configuration revision ({}); caches stay as they are until it answers",
@@ -80,9 +78,6 @@ public final class Revisions implements AutoCloseable {
 
     @Override
     public void close() {
-        Thread t = poller;
-        if (t != null) {
-            t.interrupt();
-        }
+        pause.stop(poller, Duration.ofSeconds(5));
     }
 }

@@ -4,6 +4,7 @@ import dev.mkto.server.access.Caller;
 import dev.mkto.server.admin.Instances;
 import dev.mkto.server.limits.Limits;
 import dev.mkto.server.store.Database;
+import dev.mkto.server.store.Pause;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -62,6 +63,7 @@ public final class Usage implements AutoCloseable, Limits.QuotaBaseline {
     /** What this process last stored as lastUsedAt: it is kept to the minute, not rewritten on every flush. */
     private final ConcurrentHashMap<Long, Long> servicesStored = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, Long> usersStored = new ConcurrentHashMap<>();
+    private final Pause pause = new Pause();
     private volatile Thread flusher;
 
     public Usage(Jdbi jdbi, Database.Dialect dialect, Instances instances, InstantSource clock, Duration flushEvery) {
@@ -73,12 +75,9 @@ public final class Usage implements AutoCloseable, Limits.QuotaBaseline {
 
     public void start() {
         flusher = Thread.ofVirtual().name("mkto-usage-flush").start(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
+            while (pause.sleep(flushEvery)) {
                 try {
-                    Thread.sleep(flushEvery);
                     flush();
-                } catch (InterruptedException e) {
-                    return;
                 } catch (RuntimeException e) {
                     LOG.warn("usage counts not flushed ({}); they are kept and retried", e.getClass().getSimpleName());
                 }
@@ -217,10 +216,7 @@ public final class Usage implements AutoCloseable, Limits.QuotaBaseline {
 
     @Override
     public void close() {
-        Thread t = flusher;
-        if (t != null) {
-            t.interrupt();
-        }
+        pause.stop(flusher, Duration.ofSeconds(10));
         try {
             flush();
         } catch (RuntimeException e) {

@@ -3,6 +3,7 @@ package dev.mkto.server.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.mkto.server.config.ServerConfig;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,60 @@ class DatabaseTest {
     })
     void isExclusiveWhenUrlGivenThenOnlyAnEmbeddedH2ThatNoOtherProcessCanOpen(String url, boolean exclusive) {
         assertThat(Database.isExclusive(url)).isEqualTo(exclusive);
+    }
+
+    @ParameterizedTest(name = "{0} → {1}")
+    @CsvSource(delimiter = '|', value = {
+        "jdbc:h2:file:/var/lib/mkto/mkto;MODE=PostgreSQL | jdbc:h2:retry:file:/var/lib/mkto/mkto;MODE=PostgreSQL",
+        "jdbc:h2:./data/mkto                             | jdbc:h2:retry:./data/mkto",
+        "jdbc:h2:~/mkto                                  | jdbc:h2:retry:~/mkto",
+        "jdbc:h2:/srv/mkto                               | jdbc:h2:retry:/srv/mkto",
+        "jdbc:h2:C:/mkto/db                              | jdbc:h2:retry:C:/mkto/db",
+        "jdbc:h2:retry:file:/srv/mkto                    | jdbc:h2:retry:file:/srv/mkto",
+        "jdbc:h2:mem:test                                | jdbc:h2:mem:test",
+        "jdbc:h2:tcp://db.internal:9092/mkto             | jdbc:h2:tcp://db.internal:9092/mkto",
+        "jdbc:h2:nioMapped:/srv/mkto                     | jdbc:h2:nioMapped:/srv/mkto",
+        "jdbc:postgresql://127.0.0.1:5432/mkto           | jdbc:postgresql://127.0.0.1:5432/mkto",
+    })
+    void urlWhenAnEmbeddedH2FileThenOpenedThroughTheFileSystemThatReopensItAfterAnInterrupt(String given, String opened) {
+        assertThat(Database.reopenedWhenInterrupted(given)).isEqualTo(opened);
+    }
+
+    @Test
+    void h2WhenThreadsAreInterruptedWhileTheyWorkInItThenTheDatabaseStaysOpen(@TempDir Path dir) throws Exception {
+        try (Database db = Database.open(ServerConfig.defaultH2Url(dir), "", "", 4, InstantSource.system())) {
+            int rows = 100_000; // about 60 MB: most reads miss the 8 MB page cache and go to the file
+            db.jdbi().useTransaction(h -> {
+                h.execute("CREATE TABLE written (id BIGINT PRIMARY KEY, v VARCHAR(2000))");
+                var insert = h.prepareBatch("INSERT INTO written (id, v) VALUES (:id, :v)");
+                for (int i = 0; i < rows; i++) {
+                    insert.bind("id", i).bind("v", "x".repeat(500)).add();
+                }
+                insert.execute();
+            });
+            for (int round = 0; round < 300; round++) {
+                java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+                Thread worker = Thread.ofVirtual().start(() -> {
+                    java.util.SplittableRandom random = new java.util.SplittableRandom();
+                    while (!stop.get()) {
+                        try {
+                            db.jdbi().useHandle(h -> h.createUpdate("UPDATE written SET v = :v WHERE id = :id").bind("id", random.nextInt(rows))
+                                    .bind("v", Long.toString(random.nextLong()).repeat(25)).execute());
+                        } catch (RuntimeException e) {
+                            return; // the interrupted statement itself may fail; what matters is the database after it
+                        }
+                    }
+                });
+                Thread.sleep(3 + round % 7);
+                worker.interrupt(); // as a stopping server does to its request threads when the grace period ends
+                stop.set(true);
+                worker.join();
+                String mark = "round " + round;
+                db.jdbi().useHandle(h -> h.createUpdate("UPDATE written SET v = :v WHERE id = 0").bind("v", mark).execute());
+                String read = db.jdbi().withHandle(h -> h.createQuery("SELECT v FROM written WHERE id = 0").mapTo(String.class).one());
+                assertThat(read).isEqualTo(mark);
+            }
+        }
     }
 
     @Test
