@@ -87,6 +87,24 @@ public record ServerConfig(
     }
 
     /**
+     * An embedded H2 file is opened through H2's {@code retry:} file system: a thread interrupted
+     * while H2 reads or writes the file (a server stopping interrupts its request threads once the
+     * grace period ends) would otherwise close the file under every connection, and the database
+     * with it, losing what was committed since H2 last wrote. Other URLs are used as given; so is
+     * a file already named through another of H2's file systems.
+     */
+    private static String reopenedWhenInterrupted(String url) {
+        String prefix = "jdbc:h2:";
+        if (!url.regionMatches(true, 0, prefix, 0, prefix.length())) {
+            return url;
+        }
+        String rest = url.substring(prefix.length());
+        boolean file = rest.regionMatches(true, 0, "file:", 0, 5) || rest.startsWith("/") || rest.startsWith("./")
+                || rest.startsWith("../") || rest.startsWith("~") || rest.matches("(?s)[A-Za-z]:[\\\\/].*");
+        return file ? prefix + "retry:" + rest : url;
+    }
+
+    /**
      * The embedded database in {@code dataDir}, speaking enough PostgreSQL for the one set of
      * migrations. Its page cache is 8 MB (H2's default is 16 MB): the pages a read brings in are
      * what each young collection copies, so half the cache halves those pauses; a larger database
@@ -167,7 +185,7 @@ public record ServerConfig(
             throw new ConfigException("port", "must be a number, got '" + port + "'");
         }
         Path dir = Path.of(dataDir);
-        String url = dbUrl == null || dbUrl.isBlank() ? defaultH2Url(dir) : dbUrl.strip();
+        String url = reopenedWhenInterrupted(dbUrl == null || dbUrl.isBlank() ? defaultH2Url(dir) : dbUrl.strip());
         Optional<String> adminToken = Optional.ofNullable(env.get("MKTO_ADMIN_TOKEN")).filter(s -> !s.isEmpty());
         Optional<byte[]> secretKey = Optional.ofNullable(env.get("MKTO_SECRET_KEY")).filter(s -> !s.isEmpty())
                 .map(ServerConfig::decodeKey);

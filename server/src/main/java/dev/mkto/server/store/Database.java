@@ -46,7 +46,7 @@ public final class Database implements AutoCloseable {
     public static Database open(String url, String user, String password, int poolSize, InstantSource clock) {
         Dialect dialect = dialectOf(url);
         HikariConfig hikari = new HikariConfig();
-        hikari.setJdbcUrl(reopenedWhenInterrupted(url));
+        hikari.setJdbcUrl(url);
         if (!user.isEmpty()) {
             hikari.setUsername(user);
         }
@@ -66,23 +66,6 @@ public final class Database implements AutoCloseable {
             throw e;
         }
         return new Database(dataSource, dialect, isExclusive(url));
-    }
-
-    /**
-     * An embedded H2 file is opened through H2's {@code retry:} file system: a thread interrupted
-     * while H2 reads or writes the file (a server stopping interrupts its request threads once the
-     * grace period ends) would otherwise close the file under every connection, and the database
-     * with it, losing what was committed since H2 last wrote. Other URLs are used as given.
-     */
-    static String reopenedWhenInterrupted(String url) {
-        String prefix = "jdbc:h2:";
-        if (!url.regionMatches(true, 0, prefix, 0, prefix.length())) {
-            return url;
-        }
-        String rest = url.substring(prefix.length());
-        boolean file = rest.regionMatches(true, 0, "file:", 0, 5) || rest.startsWith("/") || rest.startsWith("./")
-                || rest.startsWith("../") || rest.startsWith("~") || rest.matches("(?s)[A-Za-z]:[\\\\/].*");
-        return file ? prefix + "retry:" + rest : url;
     }
 
     /**

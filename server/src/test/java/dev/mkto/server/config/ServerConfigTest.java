@@ -12,6 +12,8 @@ import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class ServerConfigTest {
 
@@ -21,10 +23,27 @@ class ServerConfigTest {
         assertThat(c.port()).isEqualTo(8080);
         assertThat(c.host()).isEqualTo("127.0.0.1");
         assertThat(c.dataDir()).isEqualTo(Path.of("data"));
-        assertThat(c.dbUrl()).startsWith("jdbc:h2:file:").contains("MODE=PostgreSQL");
+        assertThat(c.dbUrl()).startsWith("jdbc:h2:retry:file:").contains("MODE=PostgreSQL");
         assertThat(c.postgres()).isFalse();
         assertThat(c.munchkinId()).isEqualTo("123-ABC-456");
         assertThat(c.adminToken()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0} → {1}")
+    @CsvSource(delimiter = '|', value = {
+        "jdbc:h2:file:/var/lib/mkto/mkto;MODE=PostgreSQL | jdbc:h2:retry:file:/var/lib/mkto/mkto;MODE=PostgreSQL",
+        "jdbc:h2:./data/mkto                             | jdbc:h2:retry:./data/mkto",
+        "jdbc:h2:~/mkto                                  | jdbc:h2:retry:~/mkto",
+        "jdbc:h2:/srv/mkto                               | jdbc:h2:retry:/srv/mkto",
+        "jdbc:h2:C:/mkto/db                              | jdbc:h2:retry:C:/mkto/db",
+        "jdbc:h2:retry:file:/srv/mkto                    | jdbc:h2:retry:file:/srv/mkto",
+        "jdbc:h2:mem:test                                | jdbc:h2:mem:test",
+        "jdbc:h2:tcp://db.internal:9092/mkto             | jdbc:h2:tcp://db.internal:9092/mkto",
+        "jdbc:h2:nioMapped:/srv/mkto                     | jdbc:h2:nioMapped:/srv/mkto",
+        "jdbc:postgresql://127.0.0.1:5432/mkto           | jdbc:postgresql://127.0.0.1:5432/mkto",
+    })
+    void urlWhenAnEmbeddedH2FileThenOpenedThroughTheFileSystemThatReopensItAfterAnInterrupt(String given, String opened) {
+        assertThat(ServerConfig.parse(new String[] {"--db-url", given}, Map.of()).dbUrl()).isEqualTo(opened);
     }
 
     @Test

@@ -24,6 +24,7 @@ public final class TestServer implements AutoCloseable {
     private final Path dataDir;
     private final Backend.Database database;
     private final MktoServer server;
+    private final String dbUrl;
     private final MutableClock clock;
     private final Api api;
     private final AdminClient admin;
@@ -45,7 +46,9 @@ public final class TestServer implements AutoCloseable {
         }
         Map<String, String> environment = new java.util.HashMap<>(env);
         environment.putIfAbsent("MKTO_ADMIN_TOKEN", ADMIN_TOKEN);
-        this.server = MktoServer.start(ServerConfig.parse(args.toArray(String[]::new), environment), clock);
+        ServerConfig config = ServerConfig.parse(args.toArray(String[]::new), environment);
+        this.dbUrl = config.dbUrl();
+        this.server = MktoServer.start(config, clock);
         this.api = new Api(server.baseUrl());
         this.admin = new AdminClient(api, ADMIN_TOKEN);
     }
@@ -74,8 +77,9 @@ public final class TestServer implements AutoCloseable {
         return dataDir;
     }
 
+    /** The URL the server opened its database with (another connection in this JVM shares that database). */
     public String dbUrl() {
-        return database.url();
+        return dbUrl;
     }
 
     public Optional<String> generatedAdminToken() {
