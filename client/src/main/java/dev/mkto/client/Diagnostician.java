@@ -17,8 +17,8 @@ import org.jspecify.annotations.Nullable;
  * Works out why a connection fails, with as few requests as the answer needs:
  *
  * <ol>
- *   <li>a fresh identity request (never the cached token): no answer → UNREACHABLE; an answer that
- *       is not Marketo's identity service → ENDPOINT_FORMAT; 401 → which credential is wrong, or
+ *   <li>a fresh identity request (never the cached token): no answer or a 5xx → UNREACHABLE; another
+ *       answer that is not Marketo's identity service → ENDPOINT_FORMAT; 401 → which credential is wrong, or
  *       whether the API-only user is inactive, from the OAuth error and its description; 403 →
  *       an allowlist applied to the identity service too;
  *   <li>{@code GET /rest/v1/leads/describe.json}, which needs Read-Only Lead: success → OK;
@@ -145,14 +145,15 @@ final class Diagnostician {
     private Diagnosis refusedByIdentity(AuthenticationFailure f) {
         String error = f.error().toLowerCase(Locale.ROOT);
         String description = causeWords(f.errorDescription());
+        // a 5xx is a server or gateway failing (a time-out on the way), whatever its body: it says nothing about the path
+        if (f.httpStatus() >= 500) {
+            return result(Outcome.UNREACHABLE, "The identity service answered with a server error (HTTP " + f.httpStatus() + ").",
+                    "Try again later; if it persists, check Marketo's status page or the proxy between you and Marketo.");
+        }
         if (error.equals("unexpected_response") || f.httpStatus() == 400 || f.httpStatus() == 404 || f.httpStatus() == 405) {
             return result(Outcome.ENDPOINT_FORMAT, "The identity URL " + endpoint.identityUrl() + " did not answer like Marketo's identity service.",
                     "Use the REST API Endpoint (or the Identity URL) shown in " + WEB_SERVICES + ", e.g. https://123-ABC-456.mktorest.com/rest."
                             + hint());
-        }
-        if (f.httpStatus() >= 500) {
-            return result(Outcome.UNREACHABLE, "The identity service answered with a server error (HTTP " + f.httpStatus() + ").",
-                    "Try again later; if it persists, check Marketo's status page or the proxy between you and Marketo.");
         }
         if (f.httpStatus() == 403 || description.contains("allowlist") || description.contains("ip address")) {
             // the instance may apply its allowlist to the identity service as well

@@ -278,6 +278,29 @@ class DiagnosisTest {
     }
 
     @Test
+    void diagnoseWhenAGatewayInFrontOfIdentityTimesOutThenUnreachableNotTheEndpoint() throws Exception {
+        HttpServer gateway = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        gateway.createContext("/", exchange -> {
+            byte[] page = "<html><body><h1>504 Gateway Time-out</h1></body></html>".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "text/html");
+            exchange.sendResponseHeaders(504, page.length);
+            exchange.getResponseBody().write(page);
+            exchange.close();
+        });
+        gateway.start();
+        try {
+            Diagnosis d = diagnose("http://127.0.0.1:" + gateway.getAddress().getPort() + "/rest", "some-client-id", "some-secret-0123");
+
+            // a time-out on the way says nothing about the endpoint's path: the same endpoint works once the service answers
+            assertThat(d.outcome()).as("%s", d).isEqualTo(Outcome.UNREACHABLE);
+            assertThat(d.summary()).contains("HTTP 504");
+            assertThat(d.evidence()).singleElement().satisfies(step -> assertThat(step.httpStatus()).isEqualTo(504));
+        } finally {
+            gateway.stop(0);
+        }
+    }
+
+    @Test
     void diagnoseWhenNothingListensOnThePortThenUnreachable() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
