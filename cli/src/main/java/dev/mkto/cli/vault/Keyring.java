@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -20,13 +21,19 @@ import org.jspecify.annotations.Nullable;
 final class Keyring {
 
     private static final String SERVICE = "mkto-vault";
-    private static final long TIMEOUT_SECONDS = 20;
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
     private final @Nullable Path tool;
     private final Map<String, String> env;
+    private final Duration timeout;
 
     Keyring(Map<String, String> env) {
+        this(env, TIMEOUT);
+    }
+
+    Keyring(Map<String, String> env, Duration timeout) {
         this.env = env;
+        this.timeout = timeout;
         this.tool = "off".equalsIgnoreCase(env.getOrDefault("MKTO_KEYRING", "")) ? null : find(env.get("PATH"));
     }
 
@@ -71,11 +78,13 @@ final class Keyring {
                     stdin.write(input.getBytes(StandardCharsets.UTF_8));
                 }
             }
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            // the tool answers one short line, which the pipe holds until it exits: waiting first gives up on a tool that
+            // hangs (a locked keyring whose prompt nobody answers) instead of reading from it for ever
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
                 return Optional.empty();
             }
+            byte[] out = p.getInputStream().readAllBytes();
             return p.exitValue() == 0 ? Optional.of(new String(out, StandardCharsets.UTF_8)) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();

@@ -2,6 +2,7 @@ package dev.mkto.cli.vault;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.mkto.cli.Cli;
 import dev.mkto.cli.ExitCode;
@@ -12,7 +13,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -193,6 +197,19 @@ class VaultTest {
         Cli.Result lost = cli.run("auth", "list");
         assertThat(lost.code()).isEqualTo(ExitCode.VAULT_UNREADABLE);
         assertThat(lost.err()).contains("no key for the vault");
+    }
+
+    @Test
+    void keyringWhenSecretToolHangsThenGivenUpAfterTheTimeOut() throws Exception {
+        Path bin = Files.createTempDirectory("hung-secret-tool");
+        Path tool = bin.resolve("secret-tool");
+        Files.writeString(tool, "#!/bin/sh\nexec sleep 60\n"); // a locked keyring whose unlock prompt nobody answers
+        Files.setPosixFilePermissions(tool, PosixFilePermissions.fromString("rwx------"));
+        Keyring keyring = new Keyring(Map.of("PATH", bin + ":/usr/bin:/bin"), Duration.ofSeconds(1));
+
+        Optional<String> found = assertTimeoutPreemptively(Duration.ofSeconds(15), () -> keyring.lookup(bin.resolve("vault")));
+
+        assertThat(found).isEmpty();
     }
 
     @Test
