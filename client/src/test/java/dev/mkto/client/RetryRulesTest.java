@@ -10,6 +10,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -92,6 +94,35 @@ class RetryRulesTest {
 
         assertThat(e.getMessage()).startsWith("POST " + marketo.endpoint() + "/v1/campaigns/42/trigger.json failed");
         assertThat(marketo.requests("/rest/v1/campaigns/42/trigger.json")).hasSize(1);
+    }
+
+    @Test
+    void callWhenItsThreadIsInterruptedAwaitingTheAnswerThenNotRepeatedTheFlagStaysSetAndItsPlaceInFlightIsGivenBack() throws Exception {
+        marketo.script("GET /rest/v1/leads/partitions.json", Reply.ok("[]").after(Duration.ofSeconds(5)));
+        MarketoClient client = marketo.builder(new RecordingTrace()).limits(new Limits(100, Duration.ofSeconds(20), 1)).build();
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicBoolean interrupted = new AtomicBoolean();
+        Thread caller = new Thread(() -> {
+            try {
+                client.leads().partitions();
+            } catch (RuntimeException e) {
+                thrown.set(e);
+                interrupted.set(Thread.currentThread().isInterrupted());
+            }
+        });
+        caller.start();
+        while (marketo.requests("/rest/v1/leads/partitions.json").isEmpty()) {
+            Thread.sleep(10);
+        }
+
+        caller.interrupt();
+        caller.join(3000);
+
+        assertThat(thrown.get()).isInstanceOf(TransportException.class).hasMessageEndingWith("was interrupted");
+        assertThat(interrupted).isTrue();
+        // one call in flight at most: the next call is only sent if the interrupted one gave its place back
+        assertThat(client.leads().partitions().success()).isTrue();
+        assertThat(marketo.requests("/rest/v1/leads/partitions.json")).hasSize(2);
     }
 
     @Test
