@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  *       answer that is not Marketo's identity service → ENDPOINT_FORMAT; 401 → which credential is wrong, or
  *       whether the API-only user is inactive, from the OAuth error and its description; 403 →
  *       an allowlist applied to the identity service too;
- *   <li>{@code GET /rest/v1/leads/describe.json}, which needs Read-Only Lead: success → OK;
+ *   <li>{@code GET /rest/v1/leads/describe.json}, which needs Read-Only Lead: success → OK; a 5xx → UNREACHABLE;
  *       610 or a non-Marketo answer → ENDPOINT_FORMAT; 601/602 for a brand-new token → a second
  *       later, a fresh identity request and the read again (the first token may have been in its
  *       last second); refused again → the user lost access;
@@ -85,6 +85,12 @@ final class Diagnostician {
             return noAnswer(null, endpoint.restUrl());
         }
         String code = describe.success() ? "" : describe.code();
+        if (describe.httpStatus() >= 500) {
+            // a server or gateway failing on the way (a time-out), whatever its body: the read was not answered
+            return result(Outcome.UNREACHABLE, "The identity service answered, but the REST API answered with a server error (HTTP "
+                            + describe.httpStatus() + ").",
+                    "Try again later; if it persists, check Marketo's status page or the proxy between you and Marketo.");
+        }
         if (describe.success()) {
             return result(Outcome.OK, "The credentials work and " + user + " can read leads.",
                     endpoint.notes().isEmpty() ? "Nothing to fix." : "Nothing to fix; store the endpoint as " + endpoint.restUrl() + ".");

@@ -185,6 +185,20 @@ class DiagnosisTest {
     }
 
     @Test
+    void diagnoseWhenTheRestApiAnswersAServerErrorThenUnreachableNotOk() {
+        try (StandIn marketo = new StandIn()) {
+            // identity answers; a gateway in front of the REST API times out
+            marketo.script("GET /rest/v1/leads/describe.json", new StandIn.Reply(504, "<html><body><h1>504 Gateway Time-out</h1></body></html>", false));
+
+            Diagnosis d = marketo.client().diagnose();
+
+            assertThat(d.outcome()).as("%s", d).isEqualTo(Outcome.UNREACHABLE);
+            assertThat(d.summary()).contains("HTTP 504");
+            assertThat(d.evidence()).last().satisfies(step -> assertThat(step.httpStatus()).isEqualTo(504));
+        }
+    }
+
+    @Test
     void diagnoseWhenTheRoleHasNoLeadReadPermissionThenMissingReadPermission() {
         ServerAdmin.Service s = server.admin().serviceWith("Read-Only Activity");
 
