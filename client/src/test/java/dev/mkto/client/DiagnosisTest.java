@@ -267,17 +267,23 @@ class DiagnosisTest {
         assertThat(d.evidence().get(1).httpStatus()).isPositive();
     }
 
-    @Test
-    void diagnoseWhenTheHostAnswersButIsNotMarketoThenEndpointFormat() throws Exception {
+    /** A started web server answering every request with {@code html} and {@code status}, as a web site or a gateway does. */
+    private static HttpServer htmlPage(int status, String html) throws java.io.IOException {
         HttpServer web = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         web.createContext("/", exchange -> {
-            byte[] page = "<html><body>Welcome to our website</body></html>".getBytes(StandardCharsets.UTF_8);
+            byte[] page = html.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "text/html");
-            exchange.sendResponseHeaders(200, page.length);
+            exchange.sendResponseHeaders(status, page.length);
             exchange.getResponseBody().write(page);
             exchange.close();
         });
         web.start();
+        return web;
+    }
+
+    @Test
+    void diagnoseWhenTheHostAnswersButIsNotMarketoThenEndpointFormat() throws Exception {
+        HttpServer web = htmlPage(200, "<html><body>Welcome to our website</body></html>");
         try {
             Diagnosis d = diagnose("http://127.0.0.1:" + web.getAddress().getPort(), "some-client-id", "some-secret-0123");
 
@@ -293,15 +299,7 @@ class DiagnosisTest {
 
     @Test
     void diagnoseWhenAGatewayInFrontOfIdentityTimesOutThenUnreachableNotTheEndpoint() throws Exception {
-        HttpServer gateway = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        gateway.createContext("/", exchange -> {
-            byte[] page = "<html><body><h1>504 Gateway Time-out</h1></body></html>".getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "text/html");
-            exchange.sendResponseHeaders(504, page.length);
-            exchange.getResponseBody().write(page);
-            exchange.close();
-        });
-        gateway.start();
+        HttpServer gateway = htmlPage(504, "<html><body><h1>504 Gateway Time-out</h1></body></html>");
         try {
             Diagnosis d = diagnose("http://127.0.0.1:" + gateway.getAddress().getPort() + "/rest", "some-client-id", "some-secret-0123");
 

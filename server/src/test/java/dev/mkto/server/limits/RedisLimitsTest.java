@@ -126,11 +126,14 @@ class RedisLimitsTest {
         }
     }
 
+    /** A server on H2 whose limits are in the Redis that {@code proxy} forwards to. */
+    private static TestServer behind(TcpProxy proxy) {
+        return TestServer.start(Backend.H2, new MutableClock(NOON), List.of(), Map.of("MKTO_REDIS_URL", "redis://127.0.0.1:" + proxy.port()));
+    }
+
     @Test
     void concurrencyWhenRedisIsAwayAsACallEndsThenItsSlotIsFreedOnceRedisIsBack() throws Exception {
-        try (TcpProxy proxy = new TcpProxy(Redis.HOST, Redis.PORT);
-             TestServer server = TestServer.start(Backend.H2, new MutableClock(NOON), List.of(),
-                     Map.of("MKTO_REDIS_URL", "redis://127.0.0.1:" + proxy.port()))) {
+        try (TcpProxy proxy = new TcpProxy(Redis.HOST, Redis.PORT); TestServer server = behind(proxy)) {
             AdminClient admin = server.admin();
             Api api = server.api();
             limits(admin, Map.of("concurrent", 1));
@@ -150,9 +153,7 @@ class RedisLimitsTest {
 
     @Test
     void concurrencyWhenRedisAnswersAnAdmissionTooLateThenTheCallAnswered608HoldsNoSlotAndCountsNothing() throws Exception {
-        try (TcpProxy proxy = new TcpProxy(Redis.HOST, Redis.PORT);
-             TestServer server = TestServer.start(Backend.H2, new MutableClock(NOON), List.of(),
-                     Map.of("MKTO_REDIS_URL", "redis://127.0.0.1:" + proxy.port()))) {
+        try (TcpProxy proxy = new TcpProxy(Redis.HOST, Redis.PORT); TestServer server = behind(proxy)) {
             AdminClient admin = server.admin();
             Api api = server.api();
             limits(admin, Map.of("concurrent", 1));
