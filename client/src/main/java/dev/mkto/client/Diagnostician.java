@@ -87,9 +87,7 @@ final class Diagnostician {
         String code = describe.success() ? "" : describe.code();
         if (describe.httpStatus() >= 500) {
             // a server or gateway failing on the way (a time-out), whatever its body: the read was not answered
-            return result(Outcome.UNREACHABLE, "The identity service answered, but the REST API answered with a server error (HTTP "
-                            + describe.httpStatus() + ").",
-                    "Try again later; if it persists, check Marketo's status page or the proxy between you and Marketo.");
+            return serverError("The identity service answered, but the REST API", describe.httpStatus());
         }
         if (describe.success()) {
             return result(Outcome.OK, "The credentials work and " + user + " can read leads.",
@@ -128,6 +126,12 @@ final class Diagnostician {
         }
     }
 
+    /** {@code who} answered 5xx: a server or a gateway on the way failing, not the connection's settings. */
+    private Diagnosis serverError(String who, int httpStatus) {
+        return result(Outcome.UNREACHABLE, who + " answered with a server error (HTTP " + httpStatus + ").",
+                "Try again later; if it persists, check Marketo's status page or the proxy between you and Marketo.");
+    }
+
     /** Reading leads was denied: the allowlist or the role? Ask an endpoint that needs no permission. */
     private Diagnosis deniedRead(String token, String user) throws InterruptedException {
         Envelope stats = probe(Call.get("/rest/v1/stats/usage.json"), token);
@@ -153,8 +157,7 @@ final class Diagnostician {
         String description = causeWords(f.errorDescription());
         // a 5xx is a server or gateway failing (a time-out on the way), whatever its body: it says nothing about the path
         if (f.httpStatus() >= 500) {
-            return result(Outcome.UNREACHABLE, "The identity service answered with a server error (HTTP " + f.httpStatus() + ").",
-                    "Try again later; if it persists, check Marketo's status page or the proxy between you and Marketo.");
+            return serverError("The identity service", f.httpStatus());
         }
         if (error.equals("unexpected_response") || f.httpStatus() == 400 || f.httpStatus() == 404 || f.httpStatus() == 405) {
             return result(Outcome.ENDPOINT_FORMAT, "The identity URL " + endpoint.identityUrl() + " did not answer like Marketo's identity service.",
