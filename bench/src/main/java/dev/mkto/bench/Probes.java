@@ -23,7 +23,8 @@ import java.util.Locale;
  * then the grant for services never used before, in four successive 2-s rounds (each on services
  * of its own), against {@code /ping}. {@code leads}: lead by id, get-by-email and
  * get-by-email at half its rate, twice, against {@code /ping}. {@code pg-sync}: Sync Leads into a
- * fresh PostgreSQL database. {@code callers}: lead by id over the tokens of 1 and of 10,000
+ * fresh PostgreSQL database, then raw JDBC inserts of the same rows into another, each in tenths (the
+ * rate of each tenth shows the warm-up). {@code callers}: lead by id over the tokens of 1 and of 10,000
  * services, alternately, three times each. {@code startup}: spawn → first token answered, that many
  * times on fresh data directories (the suite's start-up figure is the median of three).
  * {@code -Dmkto.jar=PATH} measures another build (a copy of {@code server/target} made before a
@@ -161,12 +162,27 @@ public final class Probes {
             System.out.println("server pid " + s.pid());
             Http http = new Http(s.base());
             String token = http.token(0);
-            long first = leads / 3;
-            long nanos = http.syncLeads(token, 0, first, inFlight);
-            System.out.printf(Locale.ROOT, "sync 0 → %,d: %,.0f leads/s%n", first, first / (nanos / 1e9));
-            nanos = http.syncLeads(token, first, leads, inFlight);
-            System.out.printf(Locale.ROOT, "sync %,d → %,d: %,.0f leads/s (%d calls in flight)%n", first, leads, (leads - first) / (nanos / 1e9),
-                    inFlight);
+            long slice = leads / 10;
+            StringBuilder out = new StringBuilder("sync, " + inFlight + " calls in flight, leads/s per tenth:");
+            for (long from = 0; from < leads; from += slice) {
+                long to = Math.min(leads, from + slice);
+                long nanos = http.syncLeads(token, from, to, inFlight);
+                out.append(String.format(Locale.ROOT, " %,.0f", (to - from) / (nanos / 1e9)));
+            }
+            System.out.println(out);
+        } finally {
+            Bench.drop(database);
+        }
+        Bench.recreate(database);
+        try {
+            long slice = leads / 10;
+            StringBuilder out = new StringBuilder("raw JDBC, " + inFlight + " writers, leads/s per tenth:");
+            for (long from = 0; from < leads; from += slice) {
+                long to = Math.min(leads, from + slice);
+                long nanos = RawJdbc.insertLeads("jdbc:postgresql://127.0.0.1:5432/" + database, "postgres", from, to, inFlight);
+                out.append(String.format(Locale.ROOT, " %,.0f", (to - from) / (nanos / 1e9)));
+            }
+            System.out.println(out);
         } finally {
             Bench.drop(database);
         }

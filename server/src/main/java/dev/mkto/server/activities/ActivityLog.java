@@ -1,6 +1,7 @@
 package dev.mkto.server.activities;
 
 import dev.mkto.server.access.Caller;
+import dev.mkto.server.store.Database;
 import dev.mkto.server.store.Jdbc;
 import dev.mkto.server.store.PlannerStatistics;
 import java.sql.PreparedStatement;
@@ -36,19 +37,61 @@ public final class ActivityLog {
     private static final String INSERT = "INSERT INTO activity (instance_id, lead_id, partition_id, activity_type_id, activity_date, "
             + "campaign_id, primary_value_id, primary_value, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
+    // on PostgreSQL the batch goes as one statement, each column an array: a batch of single-row
+    // inserts costs PostgreSQL a statement's execution per row, several times the row's own writes
+    private static final String INSERT_ARRAYS = "INSERT INTO activity (instance_id, lead_id, partition_id, activity_type_id, activity_date, "
+            + "campaign_id, primary_value_id, primary_value, attributes) SELECT ?, u.l, u.p, u.t, ?, u.c, u.v, u.pv, u.a "
+            + "FROM unnest(?, ?, ?, ?, ?, ?, ?) AS u(l, p, t, c, v, pv, a)";
+
     private static final String MOVE = "UPDATE activity SET partition_id = :partition WHERE lead_id = :lead AND instance_id = :instance";
 
     private final Jdbi jdbi;
     private final PlannerStatistics statistics;
+    private final boolean arrays;
 
     public ActivityLog(Jdbi jdbi) {
         this.jdbi = jdbi;
         this.statistics = PlannerStatistics.of(jdbi);
+        this.arrays = Database.dialectOf(jdbi) == Database.Dialect.POSTGRESQL;
     }
 
     /** Records the entries at {@code date}, inside the caller's transaction when there is one. */
     public void record(Actor actor, long date, List<Entry> entries) {
         if (entries.isEmpty()) {
+            return;
+        }
+        if (arrays) {
+            jdbi.useHandle(h -> Jdbc.with(h, INSERT_ARRAYS, insert -> {
+                int n = entries.size();
+                Long[] leads = new Long[n];
+                Long[] partitions = new Long[n];
+                Integer[] types = new Integer[n];
+                Long[] campaigns = new Long[n];
+                Long[] valueIds = new Long[n];
+                String[] values = new String[n];
+                String[] attributes = new String[n];
+                for (int i = 0; i < n; i++) {
+                    Entry e = entries.get(i);
+                    leads[i] = e.leadId();
+                    partitions[i] = e.partitionId();
+                    types[i] = e.typeId();
+                    campaigns[i] = e.campaignId();
+                    valueIds[i] = e.primaryValueId();
+                    values[i] = e.primaryValue();
+                    attributes[i] = attributesJson(actor, e);
+                }
+                insert.setLong(1, actor.instanceId());
+                insert.setLong(2, date);
+                insert.setArray(3, Jdbc.array(insert, "int8", leads));
+                insert.setArray(4, Jdbc.array(insert, "int8", partitions));
+                insert.setArray(5, Jdbc.array(insert, "int4", types));
+                insert.setArray(6, Jdbc.array(insert, "int8", campaigns));
+                insert.setArray(7, Jdbc.array(insert, "int8", valueIds));
+                insert.setArray(8, Jdbc.array(insert, "text", values));
+                insert.setArray(9, Jdbc.array(insert, "text", attributes));
+                return insert.executeUpdate();
+            }));
+            statistics.grew("activity", entries.size());
             return;
         }
         // positional, in plain JDBC: Jdbi's named binding of every row showed up in the bulk-load profile

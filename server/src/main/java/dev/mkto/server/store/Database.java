@@ -79,6 +79,16 @@ public final class Database implements AutoCloseable {
                 && !u.replace(" ", "").contains(";AUTO_SERVER=TRUE");
     }
 
+    /** The dialect of the database behind {@code jdbi}, read from its connection's URL. */
+    public static Dialect dialectOf(org.jdbi.v3.core.Jdbi jdbi) {
+        try {
+            String url = jdbi.withHandle(h -> h.getConnection().getMetaData().getURL());
+            return dialectOf(url);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("the database does not say what it is", e);
+        }
+    }
+
     /** The dialect a JDBC URL selects; anything but H2 and PostgreSQL is refused. */
     public static Dialect dialectOf(String url) {
         if (url.startsWith("jdbc:h2:")) {

@@ -32,6 +32,15 @@ public final class Jdbc {
         }
     }
 
+    /**
+     * {@code values} as a PostgreSQL array of {@code type} ({@code int8}, {@code int4},
+     * {@code float8}, {@code bool}, {@code text}), for a statement that takes a whole batch's
+     * column in one parameter ({@code unnest}).
+     */
+    public static java.sql.Array array(PreparedStatement statement, String type, Object[] values) throws SQLException {
+        return statement.getConnection().createArrayOf(type, values);
+    }
+
     /** The same for an insert whose generated {@code key} column is read back. */
     public static <T> T withGeneratedKey(Handle h, String sql, String key, Work<T> work) {
         try (PreparedStatement statement = h.getConnection().prepareStatement(sql, new String[] {key})) {

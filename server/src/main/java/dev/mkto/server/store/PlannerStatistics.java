@@ -49,13 +49,7 @@ public final class PlannerStatistics {
 
     /** The same, running each ANALYZE on {@code background}. */
     static PlannerStatistics of(Jdbi jdbi, Executor background) {
-        String url;
-        try {
-            url = jdbi.withHandle(h -> h.getConnection().getMetaData().getURL());
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException("the database does not say what it is", e);
-        }
-        return new PlannerStatistics(jdbi, Database.dialectOf(url) == Database.Dialect.POSTGRESQL, background);
+        return new PlannerStatistics(jdbi, Database.dialectOf(jdbi) == Database.Dialect.POSTGRESQL, background);
     }
 
     /** {@code rows} were added to {@code table} (a constant name, never input). */

@@ -127,6 +127,22 @@ class ActivityApiTest extends OnEveryBackend {
         assertThat(api.get("/rest/v1/activities/leadchanges.json?fields=nope&nextPageToken=" + token, reader).errorCode()).isEqualTo("1006");
     }
 
+    /** Values with quotes, braces, backslashes or the word NULL come back in the activity as they were sent. */
+    @Test
+    void leadChangesWhenValuesHoldQuotesBracesBackslashesOrTheWordNullThenRecordedAsSent() {
+        String token = token(since());
+        String email = AdminClient.unique("odd") + "@example.com";
+        String before = "{\"a\",NULL}";
+        String after = "back\\slash, \"quote\" 😀";
+        long id = create(email, Map.of("city", before));
+        api.post("/rest/v1/leads.json", writer, Map.of("input", List.of(Map.of("email", email, "city", after))));
+        List<JsonNode> changes = all("/rest/v1/activities/leadchanges.json?fields=city&leadIds=" + id, token);
+        assertThat(changes).extracting(a -> a.path("activityTypeId").asInt()).containsExactly(12, 13);
+        JsonNode field = changes.get(1).path("fields").get(0);
+        assertThat(field.path("oldValue").asString()).isEqualTo(before);
+        assertThat(field.path("newValue").asString()).isEqualTo(after);
+    }
+
     @Test
     void pagingWhenActivitiesAreRecordedBetweenPagesThenEachIsReturnedExactlyOnce() {
         String token = token(since());

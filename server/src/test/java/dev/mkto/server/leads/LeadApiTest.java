@@ -149,6 +149,42 @@ class LeadApiTest extends OnEveryBackend {
                 .as(third.toString()).isTrue();
     }
 
+    /**
+     * Text that means something to an array literal or an escaper (braces, quotes, backslashes,
+     * commas, the word NULL, line breaks, non-ASCII) and every column type are stored as sent, and a
+     * call's new leads get ascending ids in input order: on PostgreSQL a batch is inserted as one
+     * statement taking each column as an array.
+     */
+    @Test
+    void syncWhenTextHoldsBracesQuotesBackslashesOrTheWordNullThenStoredAsSentAndIdsAscendInInputOrder() {
+        List<String> texts = List.of("{a,b}", "\"quoted\"", "back\\slash", "a, b", "NULL", "null", "line\nbreak\ttab",
+                "Zoë 😀 ünïcode", "{\"x\":[1,2]}", "'single'", "(1,2)", "\\N");
+        List<Map<String, Object>> input = new ArrayList<>();
+        List<String> emails = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            String e = email("arrays");
+            emails.add(e);
+            input.add(lead("email", e, "firstName", texts.get(i), "company", texts.get(texts.size() - 1 - i), "numberOfEmployees", i * 1000,
+                    "annualRevenue", i + 0.25, "unsubscribed", i % 2 == 0, "dateOfBirth", "1815-12-1" + (i % 10)));
+        }
+        Api.Response r = sync(Map.of("action", "createOnly"), input);
+        assertThat(r.success()).as(r.text()).isTrue();
+        List<Long> ids = new ArrayList<>();
+        r.result().forEach(x -> ids.add(x.path("id").asLong()));
+        assertThat(r.result()).allSatisfy(x -> assertThat(x.path("status").asString()).isEqualTo("created"));
+        assertThat(ids).isSorted().doesNotHaveDuplicates();
+        for (int i = 0; i < texts.size(); i++) {
+            JsonNode stored = byEmail(emails.get(i), "id,firstName,company,numberOfEmployees,annualRevenue,unsubscribed,dateOfBirth").get(0);
+            assertThat(stored.path("id").asLong()).isEqualTo(ids.get(i));
+            assertThat(stored.path("firstName").asString()).isEqualTo(texts.get(i));
+            assertThat(stored.path("company").asString()).isEqualTo(texts.get(texts.size() - 1 - i));
+            assertThat(stored.path("numberOfEmployees").asLong()).isEqualTo(i * 1000L);
+            assertThat(stored.path("annualRevenue").asDouble()).isEqualTo(i + 0.25);
+            assertThat(stored.path("unsubscribed").asBoolean()).as(stored.toString()).isEqualTo(i % 2 == 0);
+            assertThat(stored.path("dateOfBirth").asString()).isEqualTo("1815-12-1" + (i % 10));
+        }
+    }
+
     private static boolean empty(JsonNode lead, String field) {
         return lead.path(field).isMissingNode() || lead.path(field).isNull();
     }
