@@ -121,7 +121,9 @@ public final class ApiResult<T> {
     private String describe() {
         StringBuilder b = new StringBuilder(success ? "success without a value" : "failed: ");
         if (authenticationFailure != null) {
-            b.append("authentication refused (").append(authenticationFailure).append(')');
+            // a 5xx is the identity service (or a gateway before it) failing, not a refusal of the credentials
+            b.append(authenticationFailure.httpStatus() >= 500 ? "the identity service failed (" : "authentication refused (")
+                    .append(authenticationFailure).append(')');
         } else if (!errors.isEmpty()) {
             b.append(errors.get(0));
             if (errors.size() > 1) {

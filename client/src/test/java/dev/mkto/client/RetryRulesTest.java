@@ -386,6 +386,9 @@ class RetryRulesTest {
 
         assertThat(r.success()).isFalse();
         assertThat(r.authenticationFailure()).map(AuthenticationFailure::httpStatus).contains(503);
+        // a service failing, not a refusal of the credentials
+        assertThat(catchThrowableOfType(ApiFailureException.class, r::orElseThrow).getMessage())
+                .contains("the identity service failed (HTTP 503").doesNotContain("refused");
         assertThat(marketo.requests("/identity/oauth/token")).hasSize(3);
         assertThat(marketo.requests("/rest/v1/leads/partitions.json")).isEmpty();
     }

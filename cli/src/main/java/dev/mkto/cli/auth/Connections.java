@@ -2,6 +2,7 @@ package dev.mkto.cli.auth;
 
 import dev.mkto.cli.CliException;
 import dev.mkto.client.ApiResult;
+import dev.mkto.client.AuthenticationFailure;
 import dev.mkto.client.Limits;
 import dev.mkto.client.MarketoClient;
 import dev.mkto.client.MarketoError;
@@ -72,8 +73,12 @@ public final class Connections {
     /** Exit 2 for a refused call, saying what was refused, the code, and what to do. */
     public static CliException refused(ApiResult<?> r, String what) {
         if (r.authenticationFailure().isPresent()) {
-            return CliException.refused(what + ": authentication refused (" + r.authenticationFailure().get()
-                    + "); run 'mkto auth test' to find out why", r.authenticationFailure().get().error());
+            AuthenticationFailure f = r.authenticationFailure().get();
+            if (f.httpStatus() >= 500) {
+                return CliException.refused(what + ": the identity service failed (" + f + ") and went on failing through the"
+                        + " retries: Marketo, or a gateway on the way, is failing, not these credentials; try again later", f.error());
+            }
+            return CliException.refused(what + ": authentication refused (" + f + "); run 'mkto auth test' to find out why", f.error());
         }
         MarketoError e = r.error().orElse(new MarketoError("", "failed"));
         StringBuilder b = new StringBuilder(what).append(": ").append(e);
