@@ -11,6 +11,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -60,42 +61,19 @@ public final class ActivityLog {
         if (entries.isEmpty()) {
             return;
         }
-        if (arrays) {
-            jdbi.useHandle(h -> Jdbc.with(h, INSERT_ARRAYS, insert -> {
-                int n = entries.size();
-                Long[] leads = new Long[n];
-                Long[] partitions = new Long[n];
-                Integer[] types = new Integer[n];
-                Long[] campaigns = new Long[n];
-                Long[] valueIds = new Long[n];
-                String[] values = new String[n];
-                String[] attributes = new String[n];
-                for (int i = 0; i < n; i++) {
-                    Entry e = entries.get(i);
-                    leads[i] = e.leadId();
-                    partitions[i] = e.partitionId();
-                    types[i] = e.typeId();
-                    campaigns[i] = e.campaignId();
-                    valueIds[i] = e.primaryValueId();
-                    values[i] = e.primaryValue();
-                    attributes[i] = attributesJson(actor, e);
-                }
-                insert.setLong(1, actor.instanceId());
-                insert.setLong(2, date);
-                insert.setArray(3, Jdbc.array(insert, "int8", leads));
-                insert.setArray(4, Jdbc.array(insert, "int8", partitions));
-                insert.setArray(5, Jdbc.array(insert, "int4", types));
-                insert.setArray(6, Jdbc.array(insert, "int8", campaigns));
-                insert.setArray(7, Jdbc.array(insert, "int8", valueIds));
-                insert.setArray(8, Jdbc.array(insert, "text", values));
-                insert.setArray(9, Jdbc.array(insert, "text", attributes));
-                return insert.executeUpdate();
-            }));
-            statistics.grew("activity", entries.size());
-            return;
-        }
-        // positional, in plain JDBC: Jdbi's named binding of every row showed up in the bulk-load profile
-        jdbi.useHandle(h -> Jdbc.with(h, INSERT, batch -> {
+        jdbi.useHandle(h -> {
+            if (arrays) {
+                insertArrays(h, actor, date, entries);
+            } else {
+                insertBatch(h, actor, date, entries);
+            }
+        });
+        statistics.grew("activity", entries.size());
+    }
+
+    /** H2: positional, in plain JDBC (Jdbi's named binding of every row showed up in the bulk-load profile). */
+    private static void insertBatch(Handle h, Actor actor, long date, List<Entry> entries) {
+        Jdbc.with(h, INSERT, batch -> {
             for (Entry e : entries) {
                 batch.setLong(1, actor.instanceId());
                 batch.setLong(2, e.leadId());
@@ -109,8 +87,41 @@ public final class ActivityLog {
                 batch.addBatch();
             }
             return batch.executeBatch();
-        }));
-        statistics.grew("activity", entries.size());
+        });
+    }
+
+    /** PostgreSQL: the whole batch in one statement, each column an array, in the entries' order. */
+    private static void insertArrays(Handle h, Actor actor, long date, List<Entry> entries) {
+        Jdbc.with(h, INSERT_ARRAYS, insert -> {
+            int n = entries.size();
+            Long[] leads = new Long[n];
+            Long[] partitions = new Long[n];
+            Integer[] types = new Integer[n];
+            Long[] campaigns = new Long[n];
+            Long[] valueIds = new Long[n];
+            String[] values = new String[n];
+            String[] attributes = new String[n];
+            for (int i = 0; i < n; i++) {
+                Entry e = entries.get(i);
+                leads[i] = e.leadId();
+                partitions[i] = e.partitionId();
+                types[i] = e.typeId();
+                campaigns[i] = e.campaignId();
+                valueIds[i] = e.primaryValueId();
+                values[i] = e.primaryValue();
+                attributes[i] = attributesJson(actor, e);
+            }
+            insert.setLong(1, actor.instanceId());
+            insert.setLong(2, date);
+            insert.setArray(3, Jdbc.array(insert, "int8", leads));
+            insert.setArray(4, Jdbc.array(insert, "int8", partitions));
+            insert.setArray(5, Jdbc.array(insert, "int4", types));
+            insert.setArray(6, Jdbc.array(insert, "int8", campaigns));
+            insert.setArray(7, Jdbc.array(insert, "int8", valueIds));
+            insert.setArray(8, Jdbc.array(insert, "text", values));
+            insert.setArray(9, Jdbc.array(insert, "text", attributes));
+            return insert.executeUpdate();
+        });
     }
 
     /**
