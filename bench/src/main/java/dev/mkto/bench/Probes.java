@@ -166,29 +166,33 @@ public final class Probes {
             System.out.println("server pid " + s.pid());
             Http http = new Http(s.base());
             String token = http.token(0);
-            long slice = leads / 10;
-            StringBuilder out = new StringBuilder("sync, " + inFlight + " calls in flight, leads/s per tenth:");
-            for (long from = 0; from < leads; from += slice) {
-                long to = Math.min(leads, from + slice);
-                long nanos = http.syncLeads(token, from, to, inFlight);
-                out.append(String.format(Locale.ROOT, " %,.0f", (to - from) / (nanos / 1e9)));
-            }
-            System.out.println(out);
+            perTenth("sync, " + inFlight + " calls in flight", leads, (from, to) -> http.syncLeads(token, from, to, inFlight));
         } finally {
             Bench.drop(database);
         }
         Bench.recreate(database);
         try {
-            long slice = leads / 10;
-            StringBuilder out = new StringBuilder("raw JDBC, " + inFlight + " writers, leads/s per tenth:");
-            for (long from = 0; from < leads; from += slice) {
-                long to = Math.min(leads, from + slice);
-                long nanos = RawJdbc.insertLeads("jdbc:postgresql://127.0.0.1:5432/" + database, "postgres", from, to, inFlight);
-                out.append(String.format(Locale.ROOT, " %,.0f", (to - from) / (nanos / 1e9)));
-            }
-            System.out.println(out);
+            perTenth("raw JDBC, " + inFlight + " writers", leads,
+                    (from, to) -> RawJdbc.insertLeads("jdbc:postgresql://127.0.0.1:5432/" + database, "postgres", from, to, inFlight));
         } finally {
             Bench.drop(database);
         }
+    }
+
+    /** Loads leads 0..{@code leads} in tenths and prints the rate of each (it shows the warm-up). */
+    private static void perTenth(String label, long leads, Load load) throws Exception {
+        long slice = leads / 10;
+        StringBuilder out = new StringBuilder(label + ", leads/s per tenth:");
+        for (long from = 0; from < leads; from += slice) {
+            long to = Math.min(leads, from + slice);
+            out.append(String.format(Locale.ROOT, " %,.0f", (to - from) / (load.nanos(from, to) / 1e9)));
+        }
+        System.out.println(out);
+    }
+
+    /** Loads leads {@code from} (inclusive) to {@code to}; the elapsed nanoseconds. */
+    @FunctionalInterface
+    private interface Load {
+        long nanos(long from, long to) throws Exception;
     }
 }
