@@ -108,14 +108,17 @@ public final class ExportCommand extends LeadsCommand.Base {
         Exporter.Summary s;
         if (target != null) {
             Path temp = target.resolveSibling(target.getFileName() + ".part");
-            try {
-                try (Writer w = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
-                    s = exporter.run(o, w);
+            // a failed or stopped (Ctrl-C) export leaves no partial file behind
+            try (Undo partial = Undo.onStop("export-file", () -> deleteQuietly(temp))) {
+                try {
+                    try (Writer w = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
+                        s = exporter.run(o, w);
+                    }
+                    Files.move(temp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                } catch (IOException | RuntimeException e) {
+                    partial.now();
+                    throw e;
                 }
-                Files.move(temp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            } catch (IOException | RuntimeException e) {
-                Files.deleteIfExists(temp); // a failed export leaves no partial file behind
-                throw e;
             }
         } else if (ctx.json()) {
             StringWriter w = new StringWriter();
@@ -140,6 +143,14 @@ public final class ExportCommand extends LeadsCommand.Base {
                     output == null ? "" : " to " + output));
         }
         return ExitCode.OK;
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // nothing more to do for it: the export's own failure is reported
+        }
     }
 
     private static String reason(IOException e) {

@@ -167,31 +167,51 @@ final class Exporter {
             boolean withHeader = first;
             first = false;
             String id = String.valueOf(Connections.value(created, "creating a bulk export job").get(0).get("exportId"));
-            Connections.value(Connections.call(() -> client.post("/bulk/v1/leads/export/" + id + "/enqueue.json", Map.of(), null)),
-                    "enqueuing bulk export job " + id);
-            requests++;
             Progress progress = new Progress(ctx.err(), ctx.terminal(), showProgress, ctx.clock(), "bulk export " + id, "polls", 0, 0, 0);
-            long polls = 0;
-            while (true) {
-                Map<String, @Nullable Object> status = Connections.value(Connections.call(() -> client.get(
-                        "/bulk/v1/leads/export/" + id + "/status.json", Map.of())), "reading bulk export job " + id).get(0);
-                requests++;
-                progress.update(0, ++polls);
-                String st = String.valueOf(status.get("status"));
-                if (st.equals("Completed")) {
-                    break;
+            // a job left running would hold one of the instance's export slots and its daily allowance:
+            // cancelled when the export fails or is stopped (Ctrl-C) before the job completed
+            JobEnd end;
+            try (Undo job = Undo.onStop("export-job", () -> client.post("/bulk/v1/leads/export/" + id + "/cancel.json", Map.of(), null))) {
+                try {
+                    end = awaitEnd(id, o, progress);
+                } catch (RuntimeException e) {
+                    job.now();
+                    throw e;
                 }
-                if (st.equals("Failed") || st.equals("Cancelled")) {
-                    throw CliException.refused("bulk export job " + id + " " + st.toLowerCase(java.util.Locale.ROOT) + ": "
-                            + status.getOrDefault("errorMsg", ""), null);
-                }
-                sleep(o.pollEvery());
+            }
+            requests += end.requests();
+            if (!end.status().equals("Completed")) {
+                throw CliException.refused("bulk export job " + id + " " + end.status().toLowerCase(java.util.Locale.ROOT) + ": "
+                        + end.errorMsg(), null);
             }
             progress.finish();
             leads += download(id, w, withHeader);
             requests++;
         }
         return new Summary(leads, requests, "bulk extract");
+    }
+
+    /** How a bulk export job ended (Completed, Failed or Cancelled), and the requests it took to find out. */
+    private record JobEnd(String status, String errorMsg, long requests) {
+    }
+
+    /** Enqueues job {@code id} and polls it until it completed, failed or was cancelled. */
+    private JobEnd awaitEnd(String id, Options o, Progress progress) {
+        Connections.value(Connections.call(() -> client.post("/bulk/v1/leads/export/" + id + "/enqueue.json", Map.of(), null)),
+                "enqueuing bulk export job " + id);
+        long requests = 1;
+        long polls = 0;
+        while (true) {
+            Map<String, @Nullable Object> status = Connections.value(Connections.call(() -> client.get(
+                    "/bulk/v1/leads/export/" + id + "/status.json", Map.of())), "reading bulk export job " + id).get(0);
+            requests++;
+            progress.update(0, ++polls);
+            String st = String.valueOf(status.get("status"));
+            if (st.equals("Completed") || st.equals("Failed") || st.equals("Cancelled")) {
+                return new JobEnd(st, java.util.Objects.toString(status.get("errorMsg"), ""), requests);
+            }
+            sleep(o.pollEvery());
+        }
     }
 
     private long download(String id, BufferedWriter w, boolean withHeader) throws IOException {

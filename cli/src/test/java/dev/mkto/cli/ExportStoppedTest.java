@@ -1,0 +1,203 @@
+package dev.mkto.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code mkto leads export -o FILE} stopped with Ctrl-C (SIGINT to a separate JVM): no
+ * {@code FILE.part} is left behind, and a bulk export job that had not completed is cancelled
+ * rather than left holding one of the instance's export slots. Marketo is a stand-in here: lead
+ * reads never answer, and a bulk job stays "Processing" until it is cancelled.
+ */
+class ExportStoppedTest {
+
+    private HttpServer marketo;
+    private final List<String> calls = new CopyOnWriteArrayList<>();
+    private final CountDownLatch leadRead = new CountDownLatch(1);
+    private final CountDownLatch jobPolled = new CountDownLatch(1);
+    private final CountDownLatch released = new CountDownLatch(1);
+
+    @BeforeEach
+    void start() throws IOException {
+        marketo = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        marketo.setExecutor(Executors.newCachedThreadPool());
+        marketo.createContext("/identity/oauth/token", ex -> answer(ex,
+                "{\"access_token\":\"stand-in-token\",\"token_type\":\"bearer\",\"expires_in\":3599,\"scope\":\"api@example.com\"}"));
+        marketo.createContext("/rest/v1/leads.json", ex -> {
+            calls.add(ex.getRequestMethod() + " " + ex.getRequestURI().getPath());
+            leadRead.countDown();
+            try {
+                released.await(1, TimeUnit.MINUTES); // never answers while the test runs
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.close();
+        });
+        marketo.createContext("/bulk/v1/leads/export/", ex -> {
+            String path = ex.getRequestURI().getPath();
+            calls.add(ex.getRequestMethod() + " " + path);
+            String status = path.endsWith("/create.json") ? "Created" : path.endsWith("/enqueue.json") ? "Queued"
+                    : path.endsWith("/cancel.json") ? "Cancelled" : "Processing";
+            if (path.endsWith("/status.json")) {
+                jobPolled.countDown();
+            }
+            answer(ex, "{\"requestId\":\"1#1\",\"success\":true,\"result\":[{\"exportId\":\"job-7\",\"format\":\"CSV\",\"status\":\""
+                    + status + "\",\"createdAt\":\"2026-12-01T00:00:00Z\"}]}");
+        });
+        marketo.start();
+    }
+
+    @AfterEach
+    void stop() {
+        released.countDown();
+        marketo.stop(0);
+    }
+
+    private static void answer(HttpExchange ex, String json) throws IOException {
+        ex.getRequestBody().readAllBytes();
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json;charset=UTF-8");
+        ex.sendResponseHeaders(200, body.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    private Cli cli() {
+        Cli cli = Cli.fresh().stdin("stand-in-secret");
+        Cli.Result added = cli.run("auth", "add", "stand-in", "--endpoint", "http://127.0.0.1:" + marketo.getAddress().getPort() + "/rest",
+                "--client-id", "stand-in-client", "--secret-stdin", "--limits", "unlimited");
+        assertThat(added.code()).as("%s", added).isZero();
+        return cli;
+    }
+
+    /** Runs mkto with {@code args} in a JVM of its own; SIGINT once {@code reached} counts down; answers its exit code. */
+    private static int runThenInterrupt(Cli cli, Path log, CountDownLatch reached, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", classPath(), "dev.mkto.cli.Main"));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(cli.env());
+        Process p = pb.start();
+        try {
+            assertThat(reached.await(1, TimeUnit.MINUTES)).as("mkto reached the stand-in:\n%s", Files.readString(log)).isTrue();
+            Thread.sleep(200);
+            assertThat(p.isAlive()).as("still exporting:\n%s", Files.readString(log)).isTrue();
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start();
+            assertThat(kill.waitFor()).isZero();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("mkto stopped after Ctrl-C:\n%s", Files.readString(log)).isTrue();
+            return p.exitValue();
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void exportToFileWhenStoppedWithCtrlCThenLeavesNoPartialFile() throws Exception {
+        Cli cli = cli();
+        Path dir = Files.createTempDirectory("mkto-export-stopped");
+        Path out = dir.resolve("leads.csv");
+
+        int code = runThenInterrupt(cli, dir.resolve("run.log"), leadRead, "leads", "export", "-o", out.toString(), "--no-progress");
+
+        assertThat(code).isEqualTo(130); // 128 + SIGINT, as for any program stopped with Ctrl-C
+        assertThat(calls).anyMatch(c -> c.endsWith("/rest/v1/leads.json"));
+        try (var left = Files.list(dir)) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactly("run.log");
+        }
+    }
+
+    @Test
+    void bulkExportWhenStoppedWithCtrlCThenCancelsItsJobAndLeavesNoPartialFile() throws Exception {
+        Cli cli = cli();
+        Path dir = Files.createTempDirectory("mkto-export-stopped");
+        Path out = dir.resolve("leads.csv");
+
+        int code = runThenInterrupt(cli, dir.resolve("run.log"), jobPolled, "leads", "export", "-o", out.toString(),
+                "--created-since", "2026-11-01", "--created-until", "2026-11-15", "--poll-seconds", "1", "--no-progress");
+
+        assertThat(code).isEqualTo(130);
+        assertThat(calls).contains("POST /bulk/v1/leads/export/create.json", "POST /bulk/v1/leads/export/job-7/enqueue.json",
+                "POST /bulk/v1/leads/export/job-7/cancel.json");
+        assertThat(calls).endsWith("POST /bulk/v1/leads/export/job-7/cancel.json");
+        try (var left = Files.list(dir)) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactly("run.log");
+        }
+    }
+
+    @Test
+    void bulkExportWhenTheJobFailsThenDoesNotCancelItAndWritesNothing() throws Exception {
+        marketo.removeContext("/bulk/v1/leads/export/");
+        marketo.createContext("/bulk/v1/leads/export/", ex -> {
+            String path = ex.getRequestURI().getPath();
+            calls.add(ex.getRequestMethod() + " " + path);
+            String status = path.endsWith("/create.json") ? "Created" : path.endsWith("/enqueue.json") ? "Queued" : "Failed";
+            answer(ex, "{\"requestId\":\"1#1\",\"success\":true,\"result\":[{\"exportId\":\"job-8\",\"format\":\"CSV\",\"status\":\""
+                    + status + "\",\"errorMsg\":\"the stand-in failed it\",\"createdAt\":\"2026-12-01T00:00:00Z\"}]}");
+        });
+        Cli cli = cli();
+        Path dir = Files.createTempDirectory("mkto-export-failed");
+        Path out = dir.resolve("leads.csv");
+
+        Cli.Result r = cli.run("leads", "export", "-o", out.toString(), "--created-since", "2026-11-01", "--created-until", "2026-11-15",
+                "--poll-seconds", "1", "--no-progress");
+
+        assertThat(r.code()).as("%s", r).isEqualTo(ExitCode.REFUSED);
+        assertThat(r.err()).contains("bulk export job job-8 failed: the stand-in failed it");
+        assertThat(calls).noneMatch(c -> c.endsWith("/cancel.json"));
+        try (var left = Files.list(dir)) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    @Test
+    void bulkExportWhenPollingIsRefusedThenCancelsTheJobAndWritesNothing() throws Exception {
+        marketo.removeContext("/bulk/v1/leads/export/");
+        marketo.createContext("/bulk/v1/leads/export/", ex -> {
+            String path = ex.getRequestURI().getPath();
+            calls.add(ex.getRequestMethod() + " " + path);
+            if (path.endsWith("/status.json")) {
+                answer(ex, "{\"requestId\":\"1#2\",\"success\":false,\"errors\":[{\"code\":\"603\",\"message\":\"Access denied\"}]}");
+                return;
+            }
+            String status = path.endsWith("/create.json") ? "Created" : path.endsWith("/enqueue.json") ? "Queued" : "Cancelled";
+            answer(ex, "{\"requestId\":\"1#1\",\"success\":true,\"result\":[{\"exportId\":\"job-9\",\"format\":\"CSV\",\"status\":\""
+                    + status + "\",\"createdAt\":\"2026-12-01T00:00:00Z\"}]}");
+        });
+        Cli cli = cli();
+        Path dir = Files.createTempDirectory("mkto-export-refused");
+        Path out = dir.resolve("leads.csv");
+
+        Cli.Result r = cli.run("leads", "export", "-o", out.toString(), "--created-since", "2026-11-01", "--created-until", "2026-11-15",
+                "--poll-seconds", "1", "--no-progress");
+
+        assertThat(r.code()).as("%s", r).isEqualTo(ExitCode.REFUSED);
+        assertThat(r.err()).contains("603");
+        assertThat(calls).endsWith("GET /bulk/v1/leads/export/job-9/status.json", "POST /bulk/v1/leads/export/job-9/cancel.json");
+        try (var left = Files.list(dir)) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    private static String classPath() {
+        String cp = System.getProperty("surefire.test.class.path");
+        return cp == null || cp.isBlank() ? System.getProperty("java.class.path") : cp.replace(":", File.pathSeparator);
+    }
+}
