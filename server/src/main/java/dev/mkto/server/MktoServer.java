@@ -28,6 +28,7 @@ import dev.mkto.server.config.ServerConfig;
 import dev.mkto.server.console.Console;
 import dev.mkto.server.http.ApiRoutes;
 import dev.mkto.server.http.RequestIds;
+import dev.mkto.server.http.Responses;
 import dev.mkto.server.http.RestApi;
 import dev.mkto.server.identity.IdentityApi;
 import dev.mkto.server.identity.TokenService;
@@ -46,7 +47,11 @@ import dev.mkto.server.store.ServerSettings;
 import dev.mkto.server.usage.StatsApi;
 import dev.mkto.server.usage.Usage;
 import dev.mkto.server.limits.Limits;
+import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.Method;
+import io.helidon.http.Status;
 import io.helidon.service.registry.GlobalServiceRegistry;
 import io.helidon.service.registry.ServiceRegistryConfig;
 import io.helidon.service.registry.ServiceRegistryManager;
@@ -201,8 +206,10 @@ public final class MktoServer implements AutoCloseable {
                     // without it a response written in more than one segment waited for the client's
                     // delayed ACK (40 ms on Linux) on every kept-alive connection
                     .connectionOptions(socket -> socket.tcpNoDelay(true))
+                    .directHandlers(d -> d.addHandler(DirectHandler.EventType.BAD_REQUEST, Responses.unreadable(requestIds)))
                     .routing(routing -> routing
                             .addFilter(MktoServer::closeWhenAsked)
+                            .addFilter(MktoServer::answerHead)
                             .get("/ping", (req, res) -> res.send("pong"))
                             .register(identity, rest, admin, console))
                     .build()
@@ -300,6 +307,25 @@ public final class MktoServer implements AutoCloseable {
                 .discoverServices(false)
                 .discoverServicesFromServiceLoader(false)
                 .build()).registry());
+    }
+
+    /**
+     * HEAD is answered here, without a body (RFC 9110 §9.3.2; Helidon 4.5.0 wrote whatever body a
+     * handler sent, which a kept-alive client then read as the start of the next response):
+     * {@code /ping} with 200, every other path with 405 and the methods the server takes.
+     */
+    private static void answerHead(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        if (req.prologue().method() != Method.HEAD) {
+            chain.proceed();
+            return;
+        }
+        if (req.path().path().equals("/ping")) {
+            res.status(Status.OK_200);
+        } else {
+            res.status(Status.METHOD_NOT_ALLOWED_405);
+            res.header(HeaderNames.ALLOW, "GET, POST");
+        }
+        res.send();
     }
 
     /**

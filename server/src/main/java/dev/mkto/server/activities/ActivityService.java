@@ -220,10 +220,10 @@ public final class ActivityService {
                 Map<String, Object> attrs = new LinkedHashMap<>();
                 if (!item.isObject()) {
                     problem = "Invalid data";
-                } else if (!item.path("leadId").isIntegralNumber()) {
+                } else if (item.path("leadId").isMissingNode() || item.path("leadId").isNull()) {
                     code = "1002";
                     problem = "Missing value for the required parameter 'leadId'";
-                } else if (!item.path("leadId").canConvertToLong()) {
+                } else if (!item.path("leadId").isIntegralNumber() || !item.path("leadId").canConvertToLong()) {
                     code = "1001";
                     problem = "Invalid value '" + Echo.of(item.path("leadId").toString()) + "'. Required of type 'integer'";
                 } else {
@@ -251,9 +251,12 @@ public final class ActivityService {
                 }
                 if (problem == null) {
                     JsonNode primary = item.get("primaryAttributeValue");
-                    if (primary == null || primary.isNull() || primary.isContainer() || primary.asString("").isEmpty() && primary.isString()) {
+                    if (primary == null || primary.isNull() || primary.isString() && primary.asString().isEmpty()) {
                         code = "1002";
                         problem = "Missing value for the required parameter 'primaryAttributeValue'";
+                    } else if (primary.isContainer() || primary.isString() && !FieldType.storable(primary.asString())) {
+                        code = "1001";
+                        problem = "Invalid value '" + Echo.of(primary.toString()) + "'. Required of type 'string'";
                     } else {
                         problem = attributes(type.approved(), item.get("attributes"), attrs);
                         if (problem != null) {
@@ -370,12 +373,10 @@ public final class ActivityService {
         return null;
     }
 
-    /** ISO-8601 with or without offset (UTC assumed), or a date alone, within what a timestamp holds; 704 otherwise. */
+    /** ISO-8601 with or without offset (UTC assumed), or a date alone, in the years 0001 to 9999; 704 otherwise. */
     static Instant parseDate(String text) {
         Instant at = parseIso(text);
-        try {
-            at.toEpochMilli();
-        } catch (ArithmeticException e) {
+        if (!FieldType.datable(at)) {
             throw MarketoException.of(ErrorCode.INVALID_DATE);
         }
         return at;

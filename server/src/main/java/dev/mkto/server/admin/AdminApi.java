@@ -312,7 +312,7 @@ public final class AdminApi implements HttpService {
                 return;
             }
             String requestId = requestIds.next();
-            LOG.error("admin request {} {} failed", requestId, req.path().path(), e);
+            LOG.error("admin request {} {} failed", requestId, HttpIO.loggedPath(req), e);
             HttpIO.send(res, Responses.unexpected(Surface.ADMIN, requestId));
         }
     }
@@ -369,7 +369,11 @@ public final class AdminApi implements HttpService {
             });
             return node;
         } catch (JacksonException e) {
-            throw AdminException.invalid("the body is not valid JSON");
+            String why = e.getOriginalMessage();
+            // a duplicated key is named (a key, never a value: values may be secrets)
+            throw AdminException.invalid(why != null && why.startsWith("Duplicate Object property")
+                    ? "the body gives a key twice in one object (" + Echo.of(why.substring("Duplicate Object property".length()).strip()) + ")"
+                    : "the body is not valid JSON");
         }
     }
 

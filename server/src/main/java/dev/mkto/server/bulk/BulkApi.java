@@ -11,6 +11,7 @@ import dev.mkto.server.http.ErrorCode;
 import dev.mkto.server.http.Json;
 import dev.mkto.server.http.MarketoException;
 import dev.mkto.server.http.Reply;
+import dev.mkto.server.leads.FieldType;
 import dev.mkto.server.leads.LeadService;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -208,13 +209,16 @@ public final class BulkApi implements ApiRoutes.Feature, AutoCloseable {
         if (!v.isString()) {
             throw MarketoException.of(ErrorCode.INVALID_DATE);
         }
+        Instant at;
         try {
-            Instant at = OffsetDateTime.parse(v.asString().strip()).toInstant();
-            at.toEpochMilli(); // a date beyond what a timestamp holds is no date here
-            return at;
-        } catch (DateTimeParseException | ArithmeticException e) {
+            at = OffsetDateTime.parse(v.asString().strip()).toInstant();
+        } catch (DateTimeParseException e) {
             throw MarketoException.of(ErrorCode.INVALID_DATE);
         }
+        if (!FieldType.datable(at)) {
+            throw MarketoException.of(ErrorCode.INVALID_DATE);
+        }
+        return at;
     }
 
     private Reply file(ApiCall call, String kind) {
@@ -297,8 +301,8 @@ public final class BulkApi implements ApiRoutes.Feature, AutoCloseable {
     }
 
     private static String text(JsonNode v, String name) {
-        if (v == null || !v.isString()) {
-            throw new MarketoException(ErrorCode.INVALID_DATA, name + " must be a string");
+        if (v == null || !v.isString() || !FieldType.storable(v.asString())) {
+            throw new MarketoException(ErrorCode.INVALID_DATA, name + " must be a string without the NUL character or half a surrogate pair");
         }
         return v.asString();
     }

@@ -7,6 +7,7 @@ import dev.mkto.server.admin.Instances;
 import dev.mkto.server.http.Echo;
 import dev.mkto.server.http.ErrorCode;
 import dev.mkto.server.http.MarketoException;
+import dev.mkto.server.leads.FieldType;
 import dev.mkto.server.store.RowLock;
 import java.time.Duration;
 import java.time.Instant;
@@ -133,6 +134,9 @@ final class ExportJobs {
     }
 
     Optional<Job> find(String id) {
+        if (!FieldType.storable(id)) {
+            return Optional.empty(); // no job id holds NUL or half a surrogate pair (and PostgreSQL cannot bind it as it is)
+        }
         return jdbi.withHandle(h -> h.createQuery(BY_ID).bind("id", id).map((rs, ctx) -> map(rs)).findOne());
     }
 

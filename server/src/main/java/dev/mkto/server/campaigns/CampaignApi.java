@@ -5,6 +5,7 @@ import dev.mkto.server.http.ApiRoutes;
 import dev.mkto.server.http.ErrorCode;
 import dev.mkto.server.http.MarketoException;
 import dev.mkto.server.http.Reply;
+import dev.mkto.server.leads.FieldType;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -84,12 +85,16 @@ public final class CampaignApi implements ApiRoutes.Feature {
             } catch (DateTimeParseException e) {
                 throw MarketoException.of(ErrorCode.INVALID_DATE);
             }
+            if (!FieldType.datable(runAt)) {
+                throw MarketoException.of(ErrorCode.INVALID_DATE);
+            }
         }
         JsonNode clone = input.get("cloneToProgramName");
         String cloneName = clone == null || clone.isNull() ? null : clone.isString() && !clone.asString().isBlank() ? clone.asString().strip()
                 : null;
-        if (clone != null && !clone.isNull() && cloneName == null) {
-            throw new MarketoException(ErrorCode.INVALID_DATA, "cloneToProgramName must be a non-empty string");
+        if (clone != null && !clone.isNull() && (cloneName == null || !FieldType.storable(cloneName))) {
+            throw new MarketoException(ErrorCode.INVALID_DATA, "cloneToProgramName must be a non-empty string"
+                    + " without the NUL character or half a surrogate pair");
         }
         long id = campaigns.schedule(call.caller(), call.pathId("id"), runAt, tokens(input), cloneName);
         return Reply.Envelope.of(List.of(Map.of("id", id)));
@@ -129,6 +134,9 @@ public final class CampaignApi implements ApiRoutes.Feature {
         for (JsonNode t : tokens) {
             if (!t.isObject() || !t.path("name").isString() || (t.has("value") && !t.get("value").isValueNode())) {
                 throw new MarketoException(ErrorCode.INVALID_DATA, "Each token needs a 'name' and a 'value'");
+            }
+            if (!FieldType.storable(t.path("name").asString()) || !FieldType.storable(t.path("value").asString(""))) {
+                throw new MarketoException(ErrorCode.INVALID_DATA, "A token's name and value must not hold the NUL character or half a surrogate pair");
             }
             Map<String, String> m = new LinkedHashMap<>();
             m.put("name", t.path("name").asString());

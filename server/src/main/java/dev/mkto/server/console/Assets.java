@@ -27,7 +27,7 @@ final class Assets {
 
     static void serve(String path, String method, ServerResponse res) {
         Asset a = FILES.get(path);
-        if (a == null || !(method.equals("GET") || method.equals("HEAD"))) {
+        if (a == null || !method.equals("GET")) {
             res.status(a == null ? 404 : 405);
             res.header(HeaderNames.CONTENT_TYPE, "text/plain; charset=UTF-8");
             res.send((a == null ? "no such asset" : "use GET").getBytes(StandardCharsets.UTF_8));

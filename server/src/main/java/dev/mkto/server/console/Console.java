@@ -137,7 +137,7 @@ public final class Console implements HttpService {
             plain(res, 413, "The form is over 1 MB.");
         } catch (RuntimeException e) {
             if (Database.isUnavailable(e)) {
-                LOG.warn("console request {} {}: the database does not answer", method, path);
+                LOG.warn("console request {} {}: the database does not answer", method, HttpIO.loggedPath(req));
                 plain(res, 503, "The database does not answer; try again in a moment.");
                 return;
             }
@@ -146,7 +146,7 @@ public final class Console implements HttpService {
                 return;
             }
             String requestId = requestIds.next();
-            LOG.error("console request {} {} {} failed", requestId, method, path, e);
+            LOG.error("console request {} {} {} failed", requestId, method, HttpIO.loggedPath(req), e);
             plain(res, 500, "Internal error; see the server log for request " + requestId + ".");
         }
     }

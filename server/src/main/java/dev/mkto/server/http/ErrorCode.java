@@ -39,6 +39,7 @@ public enum ErrorCode {
     TOO_MANY_JOBS("1029", "Too many jobs in queue", true),
     INVALID_RUN_AT("1042", "Invalid runAt date", true),
     DISCARD_DRAFT_FAILED("1048", "Custom Object Discard Draft Failed", true),
+    BAD_REQUEST("400", "Bad Request", false, 400),
     PAYLOAD_TOO_LARGE("413", "Request Entity Too Large", true, 413),
     URI_TOO_LONG("414", "Request-URI Too Long", false, 414);
 

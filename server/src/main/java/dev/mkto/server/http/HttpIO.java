@@ -77,6 +77,11 @@ public final class HttpIO {
         return out;
     }
 
+    /** The request's path for the log: as sent (percent-encoded), so that a decoded line break cannot forge a log line. */
+    public static String loggedPath(ServerRequest req) {
+        return Echo.printable(req.prologue().uriPath().rawPath());
+    }
+
     /** The client's address as seen on the socket. */
     public static String remoteAddress(ServerRequest req) {
         SocketAddress a = req.remotePeer().address();

@@ -3,15 +3,20 @@ package dev.mkto.server.http;
 import java.util.Map;
 import java.util.Optional;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.MapperFeature;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The server's one JSON mapper: properties in declaration order, unknown request keys ignored. */
+/**
+ * The server's one JSON mapper: properties in declaration order, unknown request keys ignored, a
+ * key given twice in one object refused (which of the two was meant cannot be known).
+ */
 public final class Json {
 
     public static final JsonMapper MAPPER = JsonMapper.builder()
             .disable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
     private Json() {

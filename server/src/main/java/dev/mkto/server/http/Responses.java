@@ -1,5 +1,8 @@
 package dev.mkto.server.http;
 
+import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +55,31 @@ public final class Responses {
             case ADMIN -> admin(e);
         };
     }
+
+    /**
+     * What Helidon answers, before any route, to a request it cannot read as HTTP (a malformed
+     * percent-escape, a header too long or holding a control character, broken chunked framing, a
+     * Content-Encoding): HTTP 400 in the error shape of the face the path names, saying what to
+     * look at. Helidon's own description is not repeated: it may quote a header's value.
+     */
+    public static DirectHandler unreadable(RequestIds requestIds) {
+        return (request, event, status, headers, message) -> {
+            String path = request.path() == null ? "" : request.path();
+            Surface surface = Surface.of(path);
+            Rendered r = error(surface, requestIds.next(), surface == Surface.IDENTITY ? IdentityException.invalidRequest(UNREADABLE)
+                    : surface == Surface.ADMIN ? AdminException.invalid(UNREADABLE) : new MarketoException(ErrorCode.BAD_REQUEST, UNREADABLE));
+            return DirectHandler.TransportResponse.builder()
+                    .status(Status.BAD_REQUEST_400)
+                    .headers(headers)
+                    .header(HeaderNames.CONTENT_TYPE, "application/json;charset=UTF-8")
+                    .entity(r.body())
+                    .build();
+        };
+    }
+
+    private static final String UNREADABLE = "The request could not be read as HTTP/1.1: look for a '%' in the path or query that is"
+            + " not followed by two hex digits (send '%25' for '%'), a header that is too long or holds a control character, a body"
+            + " whose chunked framing or Content-Length is wrong, or a Content-Encoding (send the body uncompressed)";
 
     /** The answer to a failure nobody anticipated: no details leave the server. */
     public static Rendered unexpected(Surface surface, String requestId) {

@@ -155,20 +155,27 @@ public final class RestApi implements HttpService {
         } catch (RuntimeException e) {
             if (sending) {
                 // the call was answered; the client went away while the answer was written: no system error, and it counts
-                LOG.info("request {} {}: the client went away before the answer was written ({})", requestId, path, e.getClass().getSimpleName());
+                LOG.info("request {} {}: the client went away before the answer was written ({})", requestId, HttpIO.loggedPath(req), e.getClass().getSimpleName());
             } else if (e instanceof JsonNodeException unexpected) {
                 // a handler read a body value as a type or range it does not hold (e.g. a number beyond a long):
                 // the body is not the shape the endpoint takes (609, rest-api.md); logged, as the handler should have said so
-                LOG.warn("request {} {}: a body value of an unexpected type or range reached the handler ({})", requestId, path,
+                LOG.warn("request {} {}: a body value of an unexpected type or range reached the handler ({})", requestId, HttpIO.loggedPath(req),
                         Echo.of(unexpected.getOriginalMessage()));
                 failure = ErrorCode.INVALID_JSON.code();
                 HttpIO.send(res, Responses.error(surface, requestId, MarketoException.of(ErrorCode.INVALID_JSON)));
             } else if (Database.isUnavailable(e)) {
-                LOG.warn("request {} {}: the database does not answer", requestId, path);
+                LOG.warn("request {} {}: the database does not answer", requestId, HttpIO.loggedPath(req));
                 failure = ErrorCode.TEMPORARILY_UNAVAILABLE.code();
                 HttpIO.send(res, Responses.error(surface, requestId, MarketoException.of(ErrorCode.TEMPORARILY_UNAVAILABLE)));
+            } else if (Database.isUnstorableText(e)) {
+                // text PostgreSQL cannot store (NUL) that reached the database: the input's fault, not a system error;
+                // logged, as the handler should have refused it where it entered
+                LOG.warn("request {} {}: text the database cannot store reached it ({})", requestId, HttpIO.loggedPath(req), e.getClass().getSimpleName());
+                failure = ErrorCode.INVALID_DATA.code();
+                HttpIO.send(res, Responses.error(surface, requestId, new MarketoException(ErrorCode.INVALID_DATA,
+                        "The input holds the NUL character (U+0000) or half a surrogate pair, which cannot be stored; remove it")));
             } else {
-                LOG.error("request {} {} failed", requestId, path, e);
+                LOG.error("request {} {} failed", requestId, HttpIO.loggedPath(req), e);
                 failure = ErrorCode.SYSTEM_ERROR.code();
                 HttpIO.send(res, Responses.unexpected(surface, requestId));
             }

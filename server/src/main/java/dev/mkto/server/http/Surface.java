@@ -9,5 +9,16 @@ public enum Surface {
     /** The identity service: OAuth 2.0 error bodies. */
     IDENTITY,
     /** The admin JSON API: {@code {"error":{status, code, message}}}. */
-    ADMIN
+    ADMIN;
+
+    /** The face a request path belongs to (the console's pages answer as the admin API does). */
+    public static Surface of(String path) {
+        if (path.startsWith("/identity")) {
+            return IDENTITY;
+        }
+        if (path.startsWith("/admin")) {
+            return ADMIN;
+        }
+        return path.startsWith("/userservice/") ? USER_MANAGEMENT : MAPI;
+    }
 }

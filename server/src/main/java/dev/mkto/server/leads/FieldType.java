@@ -77,12 +77,44 @@ public enum FieldType {
         return fromText(raw, node, maxLength);
     }
 
+    /**
+     * Whether text can be stored as it is, on every backend alike: no NUL (PostgreSQL text cannot
+     * hold it) and no half of a surrogate pair (PostgreSQL would store '?', which then matches,
+     * and dedupes with, a real "?"; an export would write '?').
+     */
+    public static boolean storable(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\0') {
+                return false;
+            }
+            if (Character.isSurrogate(c)) {
+                if (!Character.isHighSurrogate(c) || i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            }
+        }
+        return true;
+    }
+
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
+
+    /**
+     * Whether an instant is one Marketo's ISO-8601 dates can name: years 0001 to 9999 (UTC), as a
+     * date field holds. Beyond them ISO-8601 needs a sign and more digits ({@code +99999-01-01}),
+     * which most clients cannot read back.
+     */
+    public static boolean datable(Instant at) {
+        return !at.isBefore(EARLIEST) && !at.isAfter(LATEST);
+    }
+
     /** Converts text as sent in a filter value or stored for a custom field. */
     public Object fromText(String raw, JsonNode node, Integer maxLength) {
         switch (this) {
             case STRING, TEXT, PHONE, URL -> {
-                // NUL is no character PostgreSQL text can hold: refuse it on every backend alike
-                if ((maxLength != null && raw.length() > maxLength) || raw.indexOf('\0') >= 0) {
+                if ((maxLength != null && raw.length() > maxLength) || !storable(raw)) {
                     throw new Invalid(raw);
                 }
                 return raw;
@@ -143,15 +175,20 @@ public enum FieldType {
             }
             case DATETIME -> {
                 String s = raw.strip();
+                Instant at;
                 try {
-                    return OffsetDateTime.parse(s).toInstant().truncatedTo(ChronoUnit.SECONDS);
+                    at = OffsetDateTime.parse(s).toInstant().truncatedTo(ChronoUnit.SECONDS);
                 } catch (DateTimeParseException e) {
                     try {
-                        return LocalDate.parse(s).atStartOfDay().toInstant(java.time.ZoneOffset.UTC);
+                        at = LocalDate.parse(s).atStartOfDay().toInstant(java.time.ZoneOffset.UTC);
                     } catch (DateTimeParseException e2) {
                         throw new Invalid(raw);
                     }
                 }
+                if (!datable(at)) {
+                    throw new Invalid(raw);
+                }
+                return at;
             }
         }
         throw new AssertionError(this);

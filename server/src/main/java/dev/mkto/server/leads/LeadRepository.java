@@ -128,8 +128,8 @@ final class LeadRepository {
                 } catch (NumberFormatException e) {
                     // a non-number never matches an integer column
                 }
-            } else if (k.indexOf('\0') < 0) {
-                bound.add(k); // a key with NUL matches nothing stored (and PostgreSQL cannot bind it)
+            } else if (FieldType.storable(k)) {
+                bound.add(k); // a key with NUL or half a surrogate pair matches nothing stored (and PostgreSQL cannot bind it as it is)
             }
         }
         if (bound.isEmpty()) {

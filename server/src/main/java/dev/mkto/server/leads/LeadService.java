@@ -609,6 +609,9 @@ public final class LeadService {
             } else if (!field.updateable()) {
                 return Reason.of("1003", "Field '" + field.name() + "' is not updateable");
             }
+            if (values.containsKey(field.name())) { // "email" and "Email": which value was meant cannot be known
+                return Reason.of("1003", "Field '" + field.name() + "' is given twice (as '" + Echo.of(e.getKey()) + "' too)");
+            }
             try {
                 values.put(field.name(), field.type().fromJson(e.getValue(), field.length()));
             } catch (FieldType.Invalid invalid) {

@@ -301,9 +301,9 @@ final class ObjectRepository {
         return out;
     }
 
-    /** Keys that can be compared in SQL: PostgreSQL cannot hold NUL in text, and no stored key has one. */
+    /** Keys that can be compared in SQL: no stored key holds NUL or half a surrogate pair (see {@link FieldType#storable}). */
     private static List<String> storable(Collection<String> keys) {
-        return keys.stream().filter(k -> k.indexOf('\0') < 0).toList();
+        return keys.stream().filter(FieldType::storable).toList();
     }
 
     private static List<Long> numbers(Collection<String> keys) {

@@ -170,7 +170,7 @@ public final class ObjectService {
 
     /** A filter value as the field's type; a value the type cannot hold matches nothing. */
     private static Optional<Object> parseText(ObjectField field, String raw) {
-        if (raw.isEmpty() || !storable(raw)) {
+        if (raw.isEmpty() || !FieldType.storable(raw)) {
             return Optional.empty();
         }
         try {
@@ -296,7 +296,7 @@ public final class ObjectService {
 
     /** A JSON value as the field's type; null and "" are null. Text holding NUL or half a surrogate pair is refused. */
     static Object parse(ObjectField field, JsonNode node) {
-        if (node.isString() && !storable(node.asString())) {
+        if (node.isString() && !FieldType.storable(node.asString())) {
             throw new InvalidValue(node.asString());
         }
         try {
@@ -373,26 +373,6 @@ public final class ObjectService {
     }
 
     // ----- helpers ------------------------------------------------------------------------------
-
-    /**
-     * Whether text can be stored as it is: no NUL (PostgreSQL refuses it) and no unpaired
-     * surrogate (PostgreSQL would store '?', which then matches, and dedupes with, a real "?").
-     */
-    static boolean storable(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '\0') {
-                return false;
-            }
-            if (Character.isSurrogate(c)) {
-                if (!Character.isHighSurrogate(c) || i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
-                    return false;
-                }
-                i++;
-            }
-        }
-        return true;
-    }
 
     static void checkBatch(int size) {
         if (size > MAX_BATCH) {

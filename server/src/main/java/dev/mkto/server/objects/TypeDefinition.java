@@ -120,7 +120,7 @@ record TypeDefinition(String displayName, String pluralName, String description,
         if (n.isEmpty()) {
             throw MarketoException.of(ErrorCode.BLANK, "displayName");
         }
-        if (n.length() > 255 || n.codePoints().anyMatch(c -> c < 0x20 || c == 0x7f) || !ObjectService.storable(n)) {
+        if (n.length() > 255 || n.codePoints().anyMatch(c -> c < 0x20 || c == 0x7f) || !FieldType.storable(n)) {
             throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid displayName '" + Echo.of(n)
                     + "': at most 255 characters, no control characters, no unpaired surrogates");
         }
@@ -135,7 +135,7 @@ record TypeDefinition(String displayName, String pluralName, String description,
         if (description != null && description.length() > MAX_DESCRIPTION) {
             throw new MarketoException(ErrorCode.INVALID_DATA, "description must be at most " + MAX_DESCRIPTION + " characters");
         }
-        if (description != null && !ObjectService.storable(description)) {
+        if (description != null && !FieldType.storable(description)) {
             throw new MarketoException(ErrorCode.INVALID_DATA, "description must hold neither NUL nor unpaired surrogates");
         }
         return description;

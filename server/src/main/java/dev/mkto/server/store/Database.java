@@ -118,6 +118,20 @@ public final class Database implements AutoCloseable {
     }
 
     /**
+     * Whether the database refused text it cannot store: PostgreSQL's NUL (SQLState 22021, "invalid
+     * byte sequence") or a character its encoding cannot hold (22P05). Input is checked where it
+     * enters; this names what slips through as the input's fault rather than a system error.
+     */
+    public static boolean isUnstorableText(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException sql && ("22021".equals(sql.getSQLState()) || "22P05".equals(sql.getSQLState()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Whether a unique key refused a write: what two requests creating the same name at the same
      * moment meet, after both checked it was free (SQLState 23505 on PostgreSQL and on H2).
      */

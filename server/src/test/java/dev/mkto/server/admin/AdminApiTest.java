@@ -192,7 +192,8 @@ class AdminApiTest extends OnEveryBackend {
             for (String method : List.of("GET", "HEAD", "OPTIONS", "POST", "PATCH", "DELETE", "TRACE")) {
                 RawHttp.Response r = RawHttp.exchange(port, RawHttp.request(method, target,
                         Map.of("Origin", "https://evil.example", "Access-Control-Request-Method", "PATCH"), null));
-                assertThat(r.status()).as("%s %s", method, target).isEqualTo(401);
+                // HEAD is answered before any route, the same on every path: 405, no body (see BadInputTest)
+                assertThat(r.status()).as("%s %s", method, target).isEqualTo(method.equals("HEAD") ? 405 : 401);
                 assertThat(r.head().toLowerCase()).as("%s %s", method, target).doesNotContain("access-control-allow");
             }
         }

@@ -463,6 +463,32 @@ class BadInputTest {
     }
 
     @Test
+    void bodyWhenAKeyIsGivenTwiceThenRefusedAndNothingWritten() {
+        String email = AdminClient.unique("twice") + "@example.com";
+        Api.Response sync = api.post("/rest/v1/leads.json", token, "{\"input\":[{\"email\":\"" + email + "\",\"firstName\":\"A\","
+                + "\"firstName\":\"B\"}]}");
+        assertThat(sync.errorCode()).as(sync.text()).isEqualTo("609");
+        Api.Response twiceAtTop = api.post("/rest/v1/leads.json", token, "{\"action\":\"createOnly\",\"action\":\"updateOnly\","
+                + "\"input\":[{\"email\":\"" + email + "\"}]}");
+        assertThat(twiceAtTop.errorCode()).as(twiceAtTop.text()).isEqualTo("609");
+        Api.Response cased = api.post("/rest/v1/leads.json", token, "{\"input\":[{\"email\":\"" + email + "\",\"Email\":\"other-"
+                + email + "\"}]}");
+        assertThat(cased.success()).as(cased.text()).isTrue();
+        assertThat(cased.result().get(0).path("status").asString()).isEqualTo("skipped");
+        assertThat(cased.result().get(0).path("reasons").get(0).path("code").asString()).isEqualTo("1003");
+        assertThat(cased.result().get(0).path("reasons").get(0).path("message").asString())
+                .isEqualTo("Field 'email' is given twice (as 'Email' too)");
+        assertThat(query("filterType=email&filterValues=" + email + ",other-" + email).result()).isEmpty();
+
+        String role = AdminClient.unique("twice");
+        Api.Response admin2 = api.post("/admin/api/v1/roles", TestServer.ADMIN_TOKEN, "{\"name\":\"" + role + "\",\"name\":\"" + role
+                + "-2\",\"permissions\":[]}");
+        assertThat(admin2.status()).as(admin2.text()).isEqualTo(400);
+        assertThat(admin2.text()).contains("the body gives a key twice in one object (\\\"name\\\")");
+        assertThat(admin.get("/roles").text()).doesNotContain(role);
+    }
+
+    @Test
     void syncWhenRecordValuesAreStrangeThenRecordLevelCodes() {
         Map<String, String> expected = new LinkedHashMap<>();
         expected.put("\"input\":[\"a@b.co\"]", "1003");
@@ -542,12 +568,68 @@ class BadInputTest {
     }
 
     @Test
+    void headWhenAskedThenNoBodySoTheNextResponseOnTheConnectionReadsWhole() throws Exception {
+        Map<String, Integer> expected = new LinkedHashMap<>();
+        expected.put("/ping", 200);
+        expected.put("/rest/v1/leads.json?filterType=id&filterValues=1", 405);
+        expected.put("/identity/oauth/token", 405);
+        expected.put("/admin/api/v1/roles", 405);
+        expected.put("/admin/assets/console.css", 405);
+        expected.put("/nope", 405);
+        for (Map.Entry<String, Integer> e : expected.entrySet()) {
+            String exchanged;
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.server().port())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("HEAD " + e.getKey() + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+                        + "\r\n\r\nGET /ping HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                exchanged = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            }
+            assertThat(exchanged).as(e.getKey()).startsWith("HTTP/1.1 " + e.getValue() + " ");
+            int headEnd = exchanged.indexOf("\r\n\r\n");
+            assertThat(exchanged.substring(headEnd + 4)).as("%s: the HEAD answer has no body, the GET's follows it:%n%s", e.getKey(), exchanged)
+                    .startsWith("HTTP/1.1 200 ").endsWith("\r\n\r\npong");
+            if (e.getValue() == 405) {
+                assertThat(exchanged.substring(0, headEnd)).containsIgnoringCase("Allow: GET, POST");
+            }
+        }
+    }
+
+    @Test
+    void requestWhenHttpCannotReadItThen400InTheShapeOfItsFaceSayingWhatToFix() {
+        Map<String, String> shapes = new LinkedHashMap<>();
+        shapes.put("/rest/v1/leads.json?filterType=email&filterValues=%ZZ", "errors.0.code=400");
+        shapes.put("/rest/v1/lead/%ZZ.json", "errors.0.code=400");
+        shapes.put("/bulk/v1/leads/export.json?status=%G1", "errors.0.code=400");
+        shapes.put(UM + "/allusers.json?x=%Z", "errors.0.code=400");
+        shapes.put("/identity/oauth/token?client_id=%ZZ", "error=invalid_request");
+        shapes.put("/admin/api/v1/roles?x=%G1", "error.status=400");
+        for (Map.Entry<String, String> e : shapes.entrySet()) {
+            RawHttp.Response r = raw("GET " + e.getKey() + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+                    + "\r\nConnection: close\r\n\r\n");
+            assertThat(r.status()).as("%s -> %s", e.getKey(), r).isEqualTo(400);
+            assertThat(r.head()).as(e.getKey()).containsIgnoringCase("Content-Type: application/json");
+            JsonNode body = r.json();
+            String[] path = e.getValue().split("=")[0].split("\\.");
+            JsonNode at = body;
+            for (String step : path) {
+                at = step.matches("\\d+") ? at.path(Integer.parseInt(step)) : at.path(step);
+            }
+            assertThat(at.asString()).as("%s -> %s", e.getKey(), r).isEqualTo(e.getValue().split("=")[1]);
+            assertThat(r.text()).as(e.getKey()).contains("send '%25' for '%'").doesNotContain(token).doesNotContain("Exception");
+        }
+        RawHttp.Response gzip = raw("POST /rest/v1/leads.json HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+                + "\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+        assertThat(gzip.status()).as("%s", gzip).isEqualTo(400);
+        assertThat(gzip.text()).contains("Content-Encoding");
+    }
+
+    @Test
     void bodyWhenChunkedFramingIsBrokenThenHttp400NotSystemError() {
         for (String path : List.of("/rest/v1/leads.json", UM + "/invite.json", "/identity/oauth/token")) {
             RawHttp.Response response = raw("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
                     + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n");
             assertThat(response.status()).as("%s -> %s", path, response).isEqualTo(400);
-            assertThat(response.text()).doesNotContain("611", "Exception");
+            assertThat(response.text()).doesNotContain("611", "Exception").contains("chunked framing");
         }
     }
 
