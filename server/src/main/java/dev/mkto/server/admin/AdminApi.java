@@ -331,7 +331,7 @@ public final class AdminApi implements HttpService {
             throw lockedOut(res, locked.get(), now);
         }
         String header = req.headers().first(HeaderNames.AUTHORIZATION).orElse("");
-        if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || req.headers().all(HeaderNames.AUTHORIZATION, List::of).size() > 1) {
             throw unauthorized(res);
         }
         if (!auth.accepts(header.substring(7).strip())) {

@@ -233,9 +233,13 @@ public final class RestApi implements HttpService {
 
     /**
      * The bearer token (header), or, on the Lead Database API and only where the instance allows
-     * it, the legacy {@code access_token} query parameter. Without either: 600.
+     * it, the legacy {@code access_token} query parameter. Without either: 600. Two Authorization
+     * headers name no one caller: 601.
      */
     private Caller authenticate(ServerRequest req, Map<String, List<String>> params, Surface surface) {
+        if (req.headers().all(HeaderNames.AUTHORIZATION, List::of).size() > 1) {
+            throw MarketoException.of(ErrorCode.ACCESS_TOKEN_INVALID);
+        }
         String token = req.headers().first(HeaderNames.AUTHORIZATION)
                 .filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
                 .map(h -> h.substring(7).strip())

@@ -153,6 +153,9 @@ public final class IdentityApi implements HttpService {
     }
 
     private static String[] basic(ServerRequest req) {
+        if (req.headers().all(HeaderNames.AUTHORIZATION, java.util.List::of).size() > 1) {
+            throw IdentityException.invalidRequest("Send one Authorization header, not several");
+        }
         var header = req.headers().first(HeaderNames.AUTHORIZATION);
         if (header.isEmpty() || !header.get().regionMatches(true, 0, "Basic ", 0, 6)) {
             return null;

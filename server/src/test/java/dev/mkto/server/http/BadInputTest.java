@@ -624,6 +624,25 @@ class BadInputTest {
     }
 
     @Test
+    void authorizationWhenSentTwiceThenRefusedWhicheverComesFirst() {
+        for (String[] pair : List.of(new String[] {"Bearer " + token, "Bearer bogus"}, new String[] {"Bearer bogus", "Bearer " + token},
+                new String[] {"Bearer " + token, "Bearer " + token})) {
+            RawHttp.Response rest = raw("GET /rest/v1/leads/describe.json HTTP/1.1\r\nHost: localhost\r\nAuthorization: " + pair[0]
+                    + "\r\nAuthorization: " + pair[1] + "\r\nConnection: close\r\n\r\n");
+            assertThat(rest.json().path("errors").path(0).path("code").asString()).as("%s", rest).isEqualTo("601");
+            RawHttp.Response adminApi = raw("GET /admin/api/v1/instance HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                    + TestServer.ADMIN_TOKEN + "\r\nAuthorization: " + pair[1] + "\r\nConnection: close\r\n\r\n");
+            assertThat(adminApi.status()).as("%s", adminApi).isEqualTo(401);
+        }
+        String basic = java.util.Base64.getEncoder().encodeToString("a:b".getBytes(StandardCharsets.UTF_8));
+        RawHttp.Response identity = raw("POST /identity/oauth/token?grant_type=client_credentials HTTP/1.1\r\nHost: localhost\r\n"
+                + "Authorization: Basic " + basic + "\r\nAuthorization: Basic " + basic + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        assertThat(identity.status()).as("%s", identity).isEqualTo(400);
+        assertThat(identity.json().path("error").asString()).isEqualTo("invalid_request");
+        assertThat(identity.json().path("error_description").asString()).isEqualTo("Send one Authorization header, not several");
+    }
+
+    @Test
     void bodyWhenChunkedFramingIsBrokenThenHttp400NotSystemError() {
         for (String path : List.of("/rest/v1/leads.json", UM + "/invite.json", "/identity/oauth/token")) {
             RawHttp.Response response = raw("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
