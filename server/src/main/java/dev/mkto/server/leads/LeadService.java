@@ -265,6 +265,8 @@ public final class LeadService {
             Grants g = caller.grants();
             long now = clock.millis();
             List<Map<String, Object>> out = new ArrayList<>();
+            Map<Long, Long> current = new HashMap<>(); // each lead's partition as this call's earlier moves left it
+            found.forEach((id, lead) -> current.put(id, lead.partitionId()));
             for (Map.Entry<Long, String> m : moves) {
                 Long id = m.getKey();
                 LeadRepository.Lead l = id == null ? null : found.get(id);
@@ -281,13 +283,16 @@ public final class LeadService {
                             .filter(p -> g.canSeePartition(READ_WRITE_LEAD, p.id()));
                     if (target.isEmpty()) {
                         out.add(skipped(id, Reason.of("1008", "Access denied to partition '" + Echo.of(m.getValue().strip()) + "'")));
+                    } else if (target.get().id() == current.get(id)) {
+                        out.add(status(id, "updated")); // already there: nothing changes, nothing is recorded (as a sync that changes nothing)
                     } else {
                         repository.move(id, target.get().id(), now);
                         activities.moved(caller.instanceId(), id, target.get().id());
                         activities.record(ActivityLog.Actor.of(caller, "updateLeadPartition", requestId), now, List.of(new ActivityLog.Entry(
                                 id, target.get().id(), ActivityTypes.CHANGE_LEAD_PARTITION, null, target.get().id(), target.get().name(),
-                                ActivityLog.attributes("New Partition ID", target.get().id(), "Old Partition ID", l.partitionId(),
+                                ActivityLog.attributes("New Partition ID", target.get().id(), "Old Partition ID", current.get(id),
                                         "Reason", "Web service API"))));
+                        current.put(id, target.get().id());
                         out.add(status(id, "updated"));
                     }
                 }

@@ -81,6 +81,16 @@ class ActivityApiTest extends OnEveryBackend {
     }
 
     @Test
+    void partitionMoveWhenTheLeadIsAlreadyThereThenUpdatedAndNothingRecorded() {
+        String token = token(since());
+        long id = create(AdminClient.unique("stay") + "@example.com", Map.of());
+        Api.Response r = api.post("/rest/v1/leads/partitions.json", writer,
+                Map.of("input", List.of(Map.of("id", id, "partitionName", "Default"), Map.of("id", id, "partitionName", "Default"))));
+        assertThat(r.result()).extracting(x -> x.path("status").asString()).containsExactly("updated", "updated");
+        assertThat(all("/rest/v1/activities.json?activityTypeIds=100&leadIds=" + id, token)).isEmpty();
+    }
+
+    @Test
     void recordingWhenLeadsAreCreatedChangedMovedAndDeletedThenEachLeavesItsActivity() {
         String token = token(since());
         String email = AdminClient.unique("act") + "@example.com";
