@@ -103,6 +103,17 @@ public final class Mkto implements Callable<Integer> {
         if (e instanceof IllegalArgumentException bad) {
             return CliException.usage(bad.getMessage());
         }
+        if (e instanceof java.nio.file.FileSystemException f) {
+            // a file mkto reads or writes (an output, a rejects file), not a bug: which file and why
+            String why = f instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : f instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+                    : f.getReason() != null ? f.getReason() : f.getClass().getSimpleName();
+            return CliException.usage(f.getFile() + ": " + why + "; check the path and its permissions");
+        }
+        if (e instanceof java.io.IOException io) {
+            return CliException.usage("reading or writing a file failed: " + (io.getMessage() == null ? io.getClass().getSimpleName()
+                    : io.getMessage()));
+        }
         StringBuilder trace = new StringBuilder("unexpected error (a bug in mkto): ").append(e);
         for (StackTraceElement el : e.getStackTrace()) {
             if (trace.length() > 2000) {

@@ -99,6 +99,9 @@ public final class ExportCommand extends LeadsCommand.Base {
         if (target != null && Files.exists(target) && !force) {
             throw CliException.usage(target + " exists; choose another --output, or add --force to replace it");
         }
+        if (target != null) {
+            WritableFile.check(target, "the output file", "-o FILE");
+        }
         Authentication a = auth.resolve();
         MarketoClient client = Connections.client(a);
         Exporter.Options o = new Exporter.Options(LeadsCommand.fields(fields), by, List.copyOf(new LinkedHashSet<>(vals)), from, to,

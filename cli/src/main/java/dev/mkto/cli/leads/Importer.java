@@ -91,15 +91,11 @@ final class Importer {
         if (!Files.isRegularFile(o.input())) {
             throw CliException.usage("no such file: " + o.input());
         }
-        Path rejectsDir = o.rejects().getParent();
-        if (rejectsDir == null || !Files.isDirectory(rejectsDir) || !Files.isWritable(rejectsDir) || Files.isDirectory(o.rejects())
-                || o.rejects().equals(o.input())) {
-            throw CliException.usage("the rejects file " + o.rejects() + " cannot be written there ("
-                    + (o.rejects().equals(o.input()) ? "it is the file being imported"
-                    : rejectsDir == null || !Files.isDirectory(rejectsDir) ? "no directory " + rejectsDir
-                    : Files.isDirectory(o.rejects()) ? "it is a directory" : "the directory " + rejectsDir + " is not writable")
-                    + "); nothing was sent. Choose another with --rejects FILE");
+        if (o.rejects().toAbsolutePath().equals(o.input().toAbsolutePath())) {
+            throw CliException.usage("the rejects file " + o.rejects() + " is the file being imported; nothing was sent."
+                    + " Choose another with --rejects FILE");
         }
+        WritableFile.check(o.rejects(), "the rejects file", "--rejects FILE");
         long size = Files.size(o.input());
         CsvReader.Row header;
         try (CsvReader r = new CsvReader(new BufferedInputStream(Files.newInputStream(o.input())), 0, 0, null)) {
