@@ -164,6 +164,42 @@ class AdminCommandsTest {
     }
 
     @Test
+    void adminWhenTheServerIsGivenAsItsRestOrIdentityUrlThenItsAdminApiIsUsed() {
+        String role = "Via Rest " + System.nanoTime();
+        Cli.Result created = admin().run("admin", "roles", "create", role, "-p", "Read-Only Lead", "--server", server.baseUrl() + "/rest/");
+        assertThat(created.code()).as("%s", created).isZero();
+        Cli.Result listed = admin().run("admin", "roles", "list", "--server", server.baseUrl() + "/identity", "--json");
+        assertThat(listed.code()).as("%s", listed).isZero();
+        assertThat(listed.out()).contains(role);
+    }
+
+    @Test
+    void adminWhenAMarketoEnvelopeAnswersThenExit2NotSuccess() throws Exception {
+        com.sun.net.httpserver.HttpServer rest = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        rest.createContext("/", x -> {
+            byte[] envelope = "{\"requestId\":\"1#1\",\"success\":false,\"errors\":[{\"code\":\"610\",\"message\":\"Requested resource not found\"}]}"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            x.getResponseHeaders().add("Content-Type", "application/json");
+            x.sendResponseHeaders(200, envelope.length);
+            x.getResponseBody().write(envelope);
+            x.close();
+        });
+        rest.start();
+        try {
+            String url = "http://127.0.0.1:" + rest.getAddress().getPort() + "/somewhere";
+            Cli.Result deleted = admin().run("admin", "roles", "delete", "2", "--server", url);
+            Cli.Result saved = admin().run("admin", "services", "create", "X", "--user", "sync@example.com", "--save-as", "wrong", "--server", url);
+
+            assertThat(deleted.code()).as("%s", deleted).isEqualTo(ExitCode.REFUSED);
+            assertThat(deleted.err()).contains("Marketo's REST envelope, not the admin API's JSON").doesNotContain("Deleted");
+            assertThat(saved.code()).as("%s", saved).isEqualTo(ExitCode.REFUSED);
+            assertThat(saved.err()).doesNotContain("Saved");
+        } finally {
+            rest.stop(0);
+        }
+    }
+
+    @Test
     void adminWhenAnIdIsTooLongForAnIdThenItIsLookedUpAsANameAndNotFound() {
         Cli.Result r = admin().run("admin", "roles", "show", "99999999999999999999");
 

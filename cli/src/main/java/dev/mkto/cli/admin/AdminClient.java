@@ -41,8 +41,12 @@ public final class AdminClient {
     public String base() {
         String s = server != null ? server : ctx.env("MKTO_SERVER").orElse("http://127.0.0.1:8080");
         s = s.strip().replaceAll("/+$", "");
-        if (s.endsWith("/admin/api/v1")) {
-            s = s.substring(0, s.length() - "/admin/api/v1".length());
+        // the admin API is at the server's root: a URL of one of its other faces is taken for the server's
+        for (String face : new String[] {"/admin/api/v1", "/admin", "/rest", "/identity"}) {
+            if (s.endsWith(face)) {
+                s = s.substring(0, s.length() - face.length());
+                break;
+            }
         }
         if (!s.startsWith("http://") && !s.startsWith("https://")) {
             s = "http://" + s;
@@ -100,6 +104,12 @@ public final class AdminClient {
             throw CliException.unreachable("interrupted");
         }
         JsonNode json = r.body().length == 0 ? null : Output.tryParse(r.body());
+        if (json != null && json.has("requestId") && json.path("success").isBoolean()) {
+            // Marketo's REST envelope (HTTP 200 even for its errors): this is not the admin API answering
+            throw CliException.refused(method + " " + uri + " answered with Marketo's REST envelope, not the admin API's JSON: is "
+                    + base() + " an mkto-server's admin API? Give --server (or MKTO_SERVER) the server's base URL, e.g. http://127.0.0.1:8080",
+                    String.valueOf(r.statusCode()));
+        }
         if (r.statusCode() >= 200 && r.statusCode() < 300 && (json != null || r.body().length == 0)) {
             return json == null ? Output.parse("{}", "answer") : json;
         }
