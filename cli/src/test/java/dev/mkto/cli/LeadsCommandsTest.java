@@ -292,6 +292,26 @@ class LeadsCommandsTest {
     }
 
     @Test
+    void importWhenOneRowAloneIsOver1MbThenThatRowIsRejectedAndTheOthersImported() throws Exception {
+        Cli cli = cli("Read-Write Lead");
+        String tag = ServerAdmin.unique("huge");
+        Path csv = write("huge.csv", "email,firstName\r\n" + tag + "-1@example.com," + "h".repeat(1_100_000) + "\r\n"
+                + tag + "-2@example.com,Fine\r\n");
+
+        Cli.Result r = cli.run("leads", "import", csv.toString(), "--json", "--no-progress");
+
+        assertThat(r.code()).as("%s", r.err()).isEqualTo(ExitCode.REJECTED);
+        assertThat(r.json().path("created").asLong()).isEqualTo(1);
+        assertThat(r.json().path("rejected").asLong()).isEqualTo(1);
+        List<String> rejects = Files.readAllLines(csv.resolveSibling("huge.rejects.csv"));
+        assertThat(rejects).hasSize(2);
+        assertThat(rejects.get(1)).startsWith("2,413 The record alone is larger than Marketo accepts in one request (1 MB)");
+        assertThat(cli.run("leads", "find", tag + "-2@example.com", "--fields", "firstName", "--json").json().get(0).path("firstName")
+                .asString()).isEqualTo("Fine");
+        assertThat(Files.exists(csv.resolveSibling("huge.csv.mkto-import"))).as("the checkpoint goes once the import is complete").isFalse();
+    }
+
+    @Test
     void importWhenOnlyAHeaderThenNothingIsSentAndExit0() throws Exception {
         Cli cli = cli("Read-Write Lead");
         Path csv = write("empty.csv", "email,firstName\r\n");

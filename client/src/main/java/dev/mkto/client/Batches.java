@@ -15,7 +15,10 @@ import tools.jackson.databind.JsonNode;
 /** Runs a batch call in requests of at most {@code size} records and lines the results up with the input. */
 final class Batches {
 
-    /** Marketo refuses bodies over 1 MB (413); a batch whose body would pass this is sent as smaller requests. */
+    /**
+     * Marketo refuses bodies over 1 MB (413); a batch whose body would pass this is sent as smaller
+     * requests, and a record whose request alone would is not sent (skipped, reason 413).
+     */
     static final int MAX_BODY = 1_000_000;
 
     /** The SDK's code for a request of a multi-request call that got no answer (its outcome is unknown). */
@@ -41,9 +44,15 @@ final class Batches {
         for (int from = 0; from < inputs.size(); from += n) {
             n = Math.min(size, inputs.size() - from);
             Call c = call.apply(inputs.subList(from, from + n));
-            for (int bytes = bodySize(c); n > 1 && bytes > MAX_BODY; bytes = bodySize(c)) {
+            int bytes = bodySize(c);
+            while (n > 1 && bytes > MAX_BODY) {
                 n = Math.max(1, Math.min(n - 1, (int) ((long) n * MAX_BODY / bytes)));
                 c = call.apply(inputs.subList(from, from + n));
+                bytes = bodySize(c);
+            }
+            if (bytes > MAX_BODY) { // this record alone: Marketo would refuse its request, and with it nothing else
+                out.add(RecordResult.tooLarge(from));
+                continue;
             }
             List<I> batch = inputs.subList(from, from + n);
             Runner.Exchange x = exchange(runner, c, from > 0);

@@ -13,7 +13,8 @@ import tools.jackson.databind.JsonNode;
  * records of a request Marketo refused as a whole (the reasons are its response-level errors),
  * {@code notSent}, for records after it that were not sent, and {@code unknown}, for records whose
  * request got no answer (a lost connection; reason {@code no_answer}) or whose answer held no result
- * for them: they may or may not have been applied.
+ * for them: they may or may not have been applied. A record whose request alone would be larger
+ * than Marketo accepts (1 MB) is not sent: {@code skipped}, reason {@code 413}.
  *
  * @param index   the record's position in the input given to the SDK (across all batches)
  * @param id      the lead id Marketo reported, if any
@@ -47,6 +48,12 @@ public record RecordResult(int index, Optional<Long> id, String status, List<Mar
 
     static RecordResult unknown(int index, List<MarketoError> reasons) {
         return new RecordResult(index, Optional.empty(), "unknown", reasons);
+    }
+
+    /** A record whose request alone would be over Marketo's 1 MB: not sent, skipped with reason 413. */
+    static RecordResult tooLarge(int index) {
+        return new RecordResult(index, Optional.empty(), "skipped", List.of(new MarketoError("413",
+                "The record alone is larger than Marketo accepts in one request (1 MB); it was not sent")));
     }
 
     static RecordResult notSent(int index) {

@@ -160,6 +160,24 @@ class LeadsTest {
     }
 
     @Test
+    void syncWhenOneRecordAloneIsOver1MbThenItIsSkippedWith413AndTheOthersApplied() {
+        List<Map<String, Object>> records = leads("huge", 3, null);
+        records.get(1).put("notes", "h".repeat(1_100_000));
+
+        ApiResult<List<RecordResult>> r = client.leads().sync(records);
+
+        assertThat(r.success()).as("%s", r).isTrue();
+        List<RecordResult> results = r.orElseThrow();
+        assertThat(results).extracting(RecordResult::status).containsExactly("created", "skipped", "created");
+        assertThat(results).extracting(RecordResult::index).containsExactly(0, 1, 2);
+        assertThat(results.get(1).reasons()).extracting(MarketoError::code).containsExactly("413");
+        assertThat(results.get(1).reasons().get(0).message()).contains("1 MB").contains("not sent");
+        assertThat(client.leads().query("email", List.of("huge-0@example.com", "huge-1@example.com", "huge-2@example.com"),
+                List.of("email")).orElseThrow()).extracting(l -> l.string("email").orElseThrow())
+                .containsExactlyInAnyOrder("huge-0@example.com", "huge-2@example.com");
+    }
+
+    @Test
     void syncWhenSomeRecordsCannotBeAppliedThenTheirReasonsAndTheOthersSucceed() {
         client.leads().sync(List.of(Map.of("email", "exists@example.com"))).orElseThrow();
 
