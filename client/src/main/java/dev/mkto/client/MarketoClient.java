@@ -313,8 +313,9 @@ public final class MarketoClient {
             return this;
         }
 
-        Builder trace(Trace trace) {
-            this.trace = trace;
+        /** Where the client's decisions go (retries and why, tokens refused, calls not sent); default: DEBUG logging. */
+        public Builder trace(Trace trace) {
+            this.trace = java.util.Objects.requireNonNull(trace, "trace");
             return this;
         }
 

@@ -3,8 +3,12 @@ package dev.mkto.client;
 import java.net.URI;
 import java.time.Duration;
 
-/** What the client decided and why, for logs and tests; never given a secret or a token. */
-interface Trace {
+/**
+ * What the client decided and why, as it happens: for logs, for a command line that tells its user
+ * why it is waiting, and for tests. Never given a secret or a token. Every method has an empty
+ * default; the client's default trace writes them at DEBUG to {@code System.Logger} "dev.mkto.client".
+ */
+public interface Trace {
 
     Trace NONE = new Trace() {
     };

@@ -189,7 +189,7 @@ public final class AuthCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             Authentication a = new Authentications(ctx).resolve(name);
-            Diagnosis d = Connections.client(a).diagnose();
+            Diagnosis d = Connections.client(a, ctx).diagnose();
             if (ctx.json()) {
                 Output.json(ctx, Output.map("authentication", a.name(), "endpoint", a.endpoint(), "diagnosis", d.outcome().name(),
                         "ok", d.ok(), "summary", d.summary(),

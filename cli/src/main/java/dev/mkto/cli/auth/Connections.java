@@ -1,11 +1,13 @@
 package dev.mkto.cli.auth;
 
 import dev.mkto.cli.CliException;
+import dev.mkto.cli.Context;
 import dev.mkto.client.ApiResult;
 import dev.mkto.client.AuthenticationFailure;
 import dev.mkto.client.Limits;
 import dev.mkto.client.MarketoClient;
 import dev.mkto.client.MarketoError;
+import dev.mkto.client.Trace;
 import dev.mkto.client.TransportException;
 import java.time.Duration;
 import java.util.Locale;
@@ -17,13 +19,36 @@ public final class Connections {
     private Connections() {
     }
 
-    /** A client for this authentication. */
-    public static MarketoClient client(Authentication a) {
+    /**
+     * A client for this authentication. Each retry it waits for is said on standard error (what
+     * answered, and when it tries again), so that a wait of seconds or minutes is never silent.
+     */
+    public static MarketoClient client(Authentication a, Context ctx) {
         return MarketoClient.builder()
                 .endpoint(a.endpoint())
                 .credentials(a.clientId(), a.clientSecret())
                 .limits(limits(a.limits()))
+                .trace(new Trace() {
+                    @Override
+                    public void retrying(String method, String path, String reason, int retry, Duration delay) {
+                        ctx.err().println(retryLine(method, path, reason, retry, delay));
+                    }
+                })
                 .build();
+    }
+
+    /** e.g. "mkto: POST /identity/oauth/token: no answer in time (HttpTimeoutException); retry 2 in 4.0 s" */
+    static String retryLine(String method, String path, String reason, int retry, Duration delay) {
+        String why = switch (reason) {
+            case "HttpTimeoutException" -> "no answer in time (" + reason + ")";
+            case "HttpConnectTimeoutException" -> "no connection in time (" + reason + ")";
+            case "ConnectException" -> "connection refused (" + reason + ")";
+            case "UnknownHostException", "UnresolvedAddressException" -> "unknown host (" + reason + ")";
+            case "606" -> "606, the rate limit";
+            case "615" -> "615, the limit of calls in flight";
+            default -> reason.matches("\\d+") ? reason : reason.startsWith("HTTP ") ? "answered " + reason : "failed (" + reason + ")";
+        };
+        return String.format(Locale.ROOT, "mkto: %s %s: %s; retry %d in %.1f s", method, path, why, retry, delay.toMillis() / 1000.0);
     }
 
     /**

@@ -103,7 +103,7 @@ public final class ExportCommand extends LeadsCommand.Base {
             WritableFile.check(target, "the output file", "-o FILE");
         }
         Authentication a = auth.resolve();
-        MarketoClient client = Connections.client(a);
+        MarketoClient client = Connections.client(a, ctx);
         Exporter.Options o = new Exporter.Options(LeadsCommand.fields(fields), by, List.copyOf(new LinkedHashSet<>(vals)), from, to,
                 ids != null ? Long.MAX_VALUE : maxGap, instant(createdSince, "--created-since"), instant(createdUntil, "--created-until"),
                 paging, Duration.ofSeconds(Math.max(1, pollSeconds)));

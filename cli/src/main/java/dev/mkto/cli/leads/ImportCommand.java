@@ -67,7 +67,7 @@ public final class ImportCommand extends LeadsCommand.Base {
         Path input = file.toAbsolutePath();
         String base = input.getFileName().toString().replaceAll("(?i)\\.csv$", "");
         Path rejectsFile = rejects != null ? rejects.toAbsolutePath() : input.resolveSibling(base + ".rejects.csv");
-        MarketoClient client = Connections.client(auth.resolve());
+        MarketoClient client = Connections.client(auth.resolve(), ctx);
         Importer.Summary s = new Importer(client, ctx, !noProgress).run(new Importer.Options(input, map, new LinkedHashSet<>(ignore),
                 lookupField, action, partition, rejectsFile, resume, restart, batchSize, parallel));
         if (ctx.json()) {

@@ -84,7 +84,7 @@ public final class LeadsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            MarketoClient client = Connections.client(auth.resolve());
+            MarketoClient client = Connections.client(auth.resolve(), ctx);
             Optional<Lead> lead = Connections.value(Connections.call(() -> client.leads().get(id, fields(fields))), "reading lead " + id);
             if (lead.isEmpty()) {
                 throw CliException.usage("no lead " + id + " (or it is in a partition this API user cannot see)");
@@ -113,7 +113,7 @@ public final class LeadsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            MarketoClient client = Connections.client(auth.resolve());
+            MarketoClient client = Connections.client(auth.resolve(), ctx);
             List<Lead> leads = Connections.value(Connections.call(() -> client.leads().query(by, values, fields(fields))), "finding leads by " + by);
             if (ctx.json()) {
                 Output.json(ctx, leads.stream().map(Lead::fields).toList());
@@ -196,7 +196,7 @@ public final class LeadsCommand implements Callable<Integer> {
             if (records.isEmpty()) {
                 throw CliException.usage("no lead to sync: give --set field=value …, or --file FILE");
             }
-            MarketoClient client = Connections.client(auth.resolve());
+            MarketoClient client = Connections.client(auth.resolve(), ctx);
             ApiResult<List<RecordResult>> r = Connections.call(() -> client.leads().sync(records, action, lookupField, partition));
             if (!r.success()) {
                 throw Connections.refused(r, "syncing leads");
@@ -215,7 +215,7 @@ public final class LeadsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            MarketoClient client = Connections.client(auth.resolve());
+            MarketoClient client = Connections.client(auth.resolve(), ctx);
             ApiResult<List<RecordResult>> r = Connections.call(() -> client.leads().delete(ids));
             if (!r.success()) {
                 throw Connections.refused(r, "deleting leads");

@@ -39,7 +39,7 @@ public final class UsageCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        MarketoClient client = Connections.client(auth.resolve());
+        MarketoClient client = Connections.client(auth.resolve(), ctx);
         List<Stats.DailyUsage> today = Connections.value(Connections.call(() -> client.stats().usage()), "usage today");
         List<Stats.DailyUsage> week = Connections.value(Connections.call(() -> client.stats().usageLast7Days()), "usage in the last 7 days");
         Stats.DailyUsage now = today.isEmpty() ? null : today.get(0);
