@@ -246,7 +246,36 @@ final class Runner {
         return true;
     }
 
+    /**
+     * What went wrong in words, then the exception's class and message: "connection refused
+     * (ConnectException)", "no answer within the request time-out (HttpTimeoutException: request
+     * timed out)".
+     */
     static String message(Throwable e) {
+        String detail = detail(e);
+        String words = caused(e, UnknownHostException.class, java.nio.channels.UnresolvedAddressException.class)
+                ? "unknown host (check the endpoint's host name)"
+                : caused(e, HttpConnectTimeoutException.class) ? "no connection within the connect time-out"
+                : caused(e, java.net.http.HttpTimeoutException.class) ? "no answer within the request time-out"
+                : caused(e, javax.net.ssl.SSLException.class) ? "the TLS connection failed"
+                : caused(e, ConnectException.class) ? "connection refused (nothing listens there, or a firewall refuses)"
+                : null;
+        return words == null ? detail : words + " (" + detail + ")";
+    }
+
+    @SafeVarargs
+    private static boolean caused(Throwable e, Class<? extends Throwable>... kinds) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            for (Class<? extends Throwable> k : kinds) {
+                if (k.isInstance(t)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static String detail(Throwable e) {
         StringBuilder b = new StringBuilder(e.getClass().getSimpleName());
         Throwable t = e;
         while (t != null) {

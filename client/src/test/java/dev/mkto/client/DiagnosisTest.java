@@ -324,7 +324,7 @@ class DiagnosisTest {
         assertThat(d.outcome()).as("%s", d).isEqualTo(Outcome.UNREACHABLE);
         assertThat(d.evidence()).singleElement().satisfies(step -> {
             assertThat(step.httpStatus()).isZero();
-            assertThat(step.message()).contains("ConnectException");
+            assertThat(step.message()).startsWith("connection refused (nothing listens there, or a firewall refuses) (ConnectException");
         });
         assertThat(d.fix()).contains("127.0.0.1");
     }
@@ -335,5 +335,6 @@ class DiagnosisTest {
 
         assertThat(d.outcome()).as("%s", d).isEqualTo(Outcome.UNREACHABLE);
         assertThat(d.summary()).contains("no-such-host.invalid");
+        assertThat(d.evidence()).singleElement().satisfies(step -> assertThat(step.message()).startsWith("unknown host (check the endpoint's host name) ("));
     }
 }

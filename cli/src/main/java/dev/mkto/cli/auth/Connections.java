@@ -107,8 +107,15 @@ public final class Connections {
         }
         MarketoError e = r.error().orElse(new MarketoError("", "failed"));
         StringBuilder b = new StringBuilder(what).append(": ").append(e);
-        if (!e.meaning().isEmpty()) {
-            b.append(" (").append(e.meaning()).append(')');
+        // the SDK's meaning, without its sentences for programmers (those naming a method, e.g. MarketoClient.diagnose())
+        StringBuilder meaning = new StringBuilder();
+        for (String sentence : e.meaning().split("(?<=\\.)\\s+")) {
+            if (!sentence.contains("()")) {
+                meaning.append(meaning.isEmpty() ? "" : " ").append(sentence);
+            }
+        }
+        if (!meaning.isEmpty()) {
+            b.append(" (").append(meaning).append(')');
         }
         r.quotaResetsAt().ifPresent(t -> b.append(" The daily quota resets at ").append(t).append('.'));
         if (e.code().equals("603")) {

@@ -28,8 +28,28 @@ class ConnectionsTest {
     @BeforeEach
     void start() throws IOException {
         identity = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        identity.createContext("/rest/", exchange -> {
+            String code = exchange.getRequestURI().getQuery() != null && exchange.getRequestURI().getQuery().contains("quota") ? "607" : "603";
+            byte[] body = ("{\"requestId\":\"1#1\",\"success\":false,\"errors\":[{\"code\":\"" + code + "\",\"message\":\""
+                    + (code.equals("607") ? "Daily quota reached" : "Access denied") + "\"}]}").getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
         identity.createContext("/identity/oauth/token", exchange -> {
             String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            if (form.contains("client_id=ok&")) {
+                byte[] token = "{\"access_token\":\"t\",\"token_type\":\"bearer\",\"expires_in\":3599,\"scope\":\"a@example.com\"}"
+                        .getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, token.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(token);
+                }
+                return;
+            }
             boolean down = form.contains("client_id=down&");
             byte[] body = (down ? "{\"error\":\"temporarily_unavailable\",\"error_description\":\"Try again later\"}"
                     : "{\"error\":\"invalid_client\",\"error_description\":\"Bad client credentials\"}").getBytes(StandardCharsets.UTF_8);
@@ -63,6 +83,23 @@ class ConnectionsTest {
         assertThat(e.exitCode()).isEqualTo(ExitCode.REFUSED);
         assertThat(e.getMessage()).startsWith("reading partitions: the identity service failed (HTTP 503 temporarily_unavailable")
                 .contains("not these credentials").doesNotContain("authentication refused").doesNotContain("a-secret-that-is-never-shown");
+    }
+
+    @Test
+    void refusedWhen603Or607ThenTheMeaningHasNoSdkMethodNamesAndSaysWhatToRun() {
+        MarketoClient client = MarketoClient.builder()
+                .endpoint("http://127.0.0.1:" + identity.getAddress().getPort() + "/rest")
+                .credentials("ok", "a-secret-that-is-never-shown")
+                .retries(0)
+                .build();
+
+        CliException denied = Connections.refused(client.get("/rest/v1/leads/describe.json", java.util.Map.of()), "reading fields");
+        CliException quota = Connections.refused(client.get("/rest/v1/leads/describe.json", java.util.Map.of("x", "quota")), "reading fields");
+
+        assertThat(denied.getMessage()).startsWith("reading fields: 603 Access denied (Access denied: the API-only user's role lacks")
+                .contains("Run 'mkto auth test'").doesNotContain("()").doesNotContain("MarketoClient");
+        assertThat(quota.getMessage()).startsWith("reading fields: 607 Daily quota reached (The instance's daily quota is used up.)")
+                .doesNotContain("()").doesNotContain("ApiResult");
     }
 
     @Test
