@@ -46,6 +46,27 @@ class OutputFilesTest {
     }
 
     @Test
+    void exportOrGetWhenAnOptionHoldsNothingSensibleThenUsageErrorNamingIt() {
+        Cli cli = cli();
+        List<List<String>> cases = List.of(
+                List.of("--ids 5-1", "leads", "export", "--ids", "5-1"),
+                List.of("--ids 0-10", "leads", "export", "--ids", "0-10"),
+                List.of("--max-gap must be 1 or more", "leads", "export", "--max-gap", "-1"),
+                List.of("--poll-seconds must be 1 or more", "leads", "export", "--created-since", "2026-11-01", "--poll-seconds", "-3"),
+                List.of("--fields names an empty field", "leads", "export", "--fields", ",,email"),
+                List.of("is not before --created-until", "leads", "export", "--created-since", "2026-12-01", "--created-until", "2026-11-01"),
+                List.of("a lead id is 1 or more, got -1", "leads", "get", "--", "-1"));
+        for (List<String> c : cases) {
+            Cli.Result r = cli.run(c.subList(1, c.size()).toArray(String[]::new));
+            assertThat(r.code()).as("%s", r).isEqualTo(ExitCode.USAGE);
+            assertThat(r.err()).as("%s", c).contains(c.get(0)).doesNotContain("    at ");
+        }
+        Cli.Result dir = cli.run("leads", "import", System.getProperty("java.io.tmpdir"));
+        assertThat(dir.code()).isEqualTo(ExitCode.USAGE);
+        assertThat(dir.err()).contains("is a directory; give the CSV file to import");
+    }
+
+    @Test
     void importWhenTheRejectsFileCannotBeWrittenThenUsageErrorBeforeAnythingIsSent() throws Exception {
         Cli cli = cli();
         Path dir = Files.createTempDirectory("mkto-rejects");

@@ -20,9 +20,14 @@ public record Authentication(String name, String endpoint, String clientId, Stri
         return mask(clientSecret);
     }
 
+    /**
+     * A secret as it may be shown: its first and last four characters when it is at least 32 long
+     * (as Marketo's are: 24 unseen characters), otherwise nothing of it — fewer unseen characters
+     * could be guessed.
+     */
     public static String mask(String secret) {
-        if (secret.length() < 12) {
-            return "…".repeat(Math.min(3, secret.length()));
+        if (secret.length() < 32) {
+            return "…".repeat(Math.min(3, Math.max(1, secret.length())));
         }
         return secret.substring(0, 4) + "…" + secret.substring(secret.length() - 4);
     }

@@ -94,6 +94,24 @@ public final class ExportCommand extends LeadsCommand.Base {
             } catch (NumberFormatException e) {
                 throw CliException.usage("--ids must be FROM-TO, e.g. 1-50000");
             }
+            if (from < 1 || to < from) {
+                throw CliException.usage("--ids " + ids + " holds no lead id: FROM must be 1 or more and TO at least FROM, e.g. 1-50000");
+            }
+        }
+        if (maxGap < 1) {
+            throw CliException.usage("--max-gap must be 1 or more (ids in a row without a lead before paging stops), got " + maxGap);
+        }
+        if (pollSeconds < 1) {
+            throw CliException.usage("--poll-seconds must be 1 or more, got " + pollSeconds);
+        }
+        if (fields.stream().anyMatch(String::isBlank)) {
+            throw CliException.usage("--fields names an empty field; give field names separated by commas, e.g. id,email");
+        }
+        Instant since = instant(createdSince, "--created-since");
+        Instant until = instant(createdUntil, "--created-until");
+        if (since != null && until != null && !since.isBefore(until)) {
+            throw CliException.usage("--created-since " + createdSince + " is not before --created-until " + createdUntil
+                    + ": no lead can have been created between them");
         }
         @Nullable Path target = output == null ? null : output.toAbsolutePath();
         if (target != null && Files.exists(target) && !force) {
@@ -105,8 +123,7 @@ public final class ExportCommand extends LeadsCommand.Base {
         Authentication a = auth.resolve();
         MarketoClient client = Connections.client(a, ctx);
         Exporter.Options o = new Exporter.Options(LeadsCommand.fields(fields), by, List.copyOf(new LinkedHashSet<>(vals)), from, to,
-                ids != null ? Long.MAX_VALUE : maxGap, instant(createdSince, "--created-since"), instant(createdUntil, "--created-until"),
-                paging, Duration.ofSeconds(Math.max(1, pollSeconds)));
+                ids != null ? Long.MAX_VALUE : maxGap, since, until, paging, Duration.ofSeconds(pollSeconds));
         Exporter exporter = new Exporter(client, a, ctx, !noProgress);
         Exporter.Summary s;
         if (target != null) {

@@ -89,7 +89,8 @@ final class Importer {
             throw CliException.usage("an import upserts, so that it can be resumed without duplicates: use --action createOrUpdate or updateOnly");
         }
         if (!Files.isRegularFile(o.input())) {
-            throw CliException.usage("no such file: " + o.input());
+            throw CliException.usage(Files.isDirectory(o.input()) ? o.input() + " is a directory; give the CSV file to import"
+                    : "no such file: " + o.input());
         }
         if (o.rejects().toAbsolutePath().equals(o.input().toAbsolutePath())) {
             throw CliException.usage("the rejects file " + o.rejects() + " is the file being imported; nothing was sent."

@@ -84,6 +84,9 @@ public final class LeadsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
+            if (id < 1) {
+                throw CliException.usage("a lead id is 1 or more, got " + id);
+            }
             MarketoClient client = Connections.client(auth.resolve(), ctx);
             Optional<Lead> lead = Connections.value(Connections.call(() -> client.leads().get(id, fields(fields))), "reading lead " + id);
             if (lead.isEmpty()) {
@@ -229,7 +232,10 @@ public final class LeadsCommand implements Callable<Integer> {
             return "-".equals(file) ? new String(ctx.in().readAllBytes(), StandardCharsets.UTF_8)
                     : Files.readString(Path.of(file).toAbsolutePath(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw CliException.usage("cannot read " + file + ": " + e.getMessage());
+            throw CliException.usage("cannot read " + file + ": " + (e instanceof java.nio.file.NoSuchFileException ? "no such file"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.charset.CharacterCodingException ? "it is not UTF-8 text"
+                    : Files.isDirectory(Path.of(file)) ? "it is a directory" : String.valueOf(e.getMessage())));
         }
     }
 
