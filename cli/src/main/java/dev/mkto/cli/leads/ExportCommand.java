@@ -129,7 +129,7 @@ public final class ExportCommand extends LeadsCommand.Base {
         if (target != null) {
             Path temp = target.resolveSibling(target.getFileName() + ".part");
             // a failed or stopped (Ctrl-C) export leaves no partial file behind
-            try (Undo partial = Undo.onStop("export-file", () -> deleteQuietly(temp))) {
+            try (Unfinished partial = Unfinished.onStop("export-file", () -> deleteQuietly(temp))) {
                 try {
                     try (Writer w = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
                         s = exporter.run(o, w);

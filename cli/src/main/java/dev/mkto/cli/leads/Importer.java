@@ -131,7 +131,12 @@ final class Importer {
             return t;
         });
         ArrayDeque<Batch> inFlight = new ArrayDeque<>();
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(o.input()), 1 << 16)) {
+        // stopped (Ctrl-C, a kill): what is imported stays, and the user is told how to go on
+        try (Unfinished notice = Unfinished.onStop("import", () -> ctx.err().println(System.lineSeparator() + (s.row == 0
+                ? "mkto: stopped before a batch was committed; nothing of " + o.input().getFileName() + " was imported: run the same command again"
+                : "mkto: stopped; " + o.input().getFileName() + " is imported up to row " + s.row + " (its checkpoint says so):"
+                        + " run the same command with --resume to go on")));
+             InputStream in = new BufferedInputStream(Files.newInputStream(o.input()), 1 << 16)) {
             in.skipNBytes(offset);
             CsvReader reader = new CsvReader(in, offset, start == null ? 0 : start.row(), digest);
             if (start == null) {
@@ -192,7 +197,8 @@ final class Importer {
         long rejected;
         long batches;
         long offset;
-        long row;
+        /** The last row committed, read by the notice mkto prints when stopped. */
+        volatile long row;
         long rejectsLength;
 
         State(@Nullable Checkpoint c) {

@@ -21,18 +21,22 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code mkto leads export -o FILE} stopped with Ctrl-C (SIGINT to a separate JVM): no
+ * mkto stopped with Ctrl-C (SIGINT to a separate JVM). {@code leads export -o FILE}: no
  * {@code FILE.part} is left behind, and a bulk export job that had not completed is cancelled
- * rather than left holding one of the instance's export slots. Marketo is a stand-in here: lead
- * reads never answer, and a bulk job stays "Processing" until it is cancelled.
+ * rather than left holding one of the instance's export slots. {@code leads import}: it says how
+ * far the import got and to go on with {@code --resume}. Marketo is a stand-in here: lead reads
+ * never answer, a bulk job stays "Processing" until it is cancelled, and the second sync of an
+ * import never answers.
  */
-class ExportStoppedTest {
+class StoppedTest {
 
     private HttpServer marketo;
     private final List<String> calls = new CopyOnWriteArrayList<>();
     private final CountDownLatch leadRead = new CountDownLatch(1);
     private final CountDownLatch jobPolled = new CountDownLatch(1);
     private final CountDownLatch released = new CountDownLatch(1);
+    private final CountDownLatch secondSync = new CountDownLatch(1);
+    private final java.util.concurrent.atomic.AtomicInteger syncs = new java.util.concurrent.atomic.AtomicInteger();
 
     @BeforeEach
     void start() throws IOException {
@@ -40,8 +44,19 @@ class ExportStoppedTest {
         marketo.setExecutor(Executors.newCachedThreadPool());
         marketo.createContext("/identity/oauth/token", ex -> answer(ex,
                 "{\"access_token\":\"stand-in-token\",\"token_type\":\"bearer\",\"expires_in\":3599,\"scope\":\"api@example.com\"}"));
+        marketo.createContext("/rest/v1/leads/describe.json", ex -> answer(ex, "{\"requestId\":\"1#3\",\"success\":true,\"result\":["
+                + "{\"id\":1,\"displayName\":\"Email Address\",\"dataType\":\"email\",\"rest\":{\"name\":\"email\",\"readOnly\":false}},"
+                + "{\"id\":2,\"displayName\":\"First Name\",\"dataType\":\"string\",\"rest\":{\"name\":\"firstName\",\"readOnly\":false}}]}"));
         marketo.createContext("/rest/v1/leads.json", ex -> {
             calls.add(ex.getRequestMethod() + " " + ex.getRequestURI().getPath());
+            if (ex.getRequestMethod().equals("POST") && ex.getRequestURI().getQuery() == null && syncs.incrementAndGet() == 1) {
+                answer(ex, "{\"requestId\":\"1#4\",\"success\":true,\"result\":[{\"id\":1,\"status\":\"created\"},"
+                        + "{\"id\":2,\"status\":\"created\"}]}");
+                return;
+            }
+            if (ex.getRequestMethod().equals("POST") && ex.getRequestURI().getQuery() == null) {
+                secondSync.countDown();
+            }
             leadRead.countDown();
             try {
                 released.await(1, TimeUnit.MINUTES); // never answers while the test runs
@@ -140,6 +155,23 @@ class ExportStoppedTest {
         try (var left = Files.list(dir)) {
             assertThat(left.map(p -> p.getFileName().toString())).containsExactly("run.log");
         }
+    }
+
+    @Test
+    void importWhenStoppedWithCtrlCThenSaysHowFarItGotAndToResume() throws Exception {
+        Cli cli = cli();
+        Path dir = Files.createTempDirectory("mkto-import-stopped");
+        Path csv = Files.writeString(dir.resolve("people.csv"), "email,firstName\r\na@example.com,A\r\nb@example.com,B\r\n"
+                + "c@example.com,C\r\nd@example.com,D\r\n");
+        Path log = dir.resolve("run.log");
+
+        int code = runThenInterrupt(cli, log, secondSync, "leads", "import", csv.toString(), "--batch-size", "2", "--parallel", "1",
+                "--no-progress");
+
+        assertThat(code).isEqualTo(130);
+        assertThat(Files.readString(log)).contains("mkto: stopped; people.csv is imported up to row 3 (its checkpoint says so):"
+                + " run the same command with --resume to go on");
+        assertThat(dir.resolve("people.csv.mkto-import")).exists();
     }
 
     @Test

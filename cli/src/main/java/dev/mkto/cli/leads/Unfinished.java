@@ -3,12 +3,12 @@ package dev.mkto.cli.leads;
 import java.time.Duration;
 
 /**
- * What to undo if a piece of work stops before it is done: when mkto is stopped (Ctrl-C, a kill:
- * a shutdown hook runs it) or when the work fails ({@link #now()}). It runs once, at most
- * {@link #PATIENCE} long (a call to Marketo that does not answer must not hold up the exit), and
- * never throws: it is the tidying up after a failure that is already being reported.
+ * What to do if a piece of work stops before it is done — undo it, or say how to go on: when mkto
+ * is stopped (Ctrl-C, a kill: a shutdown hook runs it) or when the work fails ({@link #now()}). It
+ * runs once, at most {@link #PATIENCE} long (a call to Marketo that does not answer must not hold
+ * up the exit), and never throws: it is the tidying up after a failure that is already reported.
  */
-final class Undo implements AutoCloseable {
+final class Unfinished implements AutoCloseable {
 
     static final Duration PATIENCE = Duration.ofSeconds(5);
 
@@ -16,14 +16,14 @@ final class Undo implements AutoCloseable {
     private final Runnable action;
     private boolean done;
 
-    private Undo(String name, Runnable action) {
+    private Unfinished(String name, Runnable action) {
         this.action = action;
-        this.hook = new Thread(this::runBounded, "mkto-undo-" + name);
+        this.hook = new Thread(this::runBounded, "mkto-unfinished-" + name);
     }
 
     /** Runs {@code action} if mkto stops before {@link #close()}; {@code name} names the thread. */
-    static Undo onStop(String name, Runnable action) {
-        Undo undo = new Undo(name, action);
+    static Unfinished onStop(String name, Runnable action) {
+        Unfinished undo = new Unfinished(name, action);
         Runtime.getRuntime().addShutdownHook(undo.hook);
         return undo;
     }
