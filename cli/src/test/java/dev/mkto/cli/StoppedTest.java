@@ -49,7 +49,7 @@ class StoppedTest {
                 + "{\"id\":2,\"displayName\":\"First Name\",\"dataType\":\"string\",\"rest\":{\"name\":\"firstName\",\"readOnly\":false}}]}"));
         marketo.createContext("/rest/v1/leads.json", ex -> {
             calls.add(ex.getRequestMethod() + " " + ex.getRequestURI().getPath());
-            if (ex.getRequestMethod().equals("POST") && ex.getRequestURI().getQuery() == null && syncs.incrementAndGet() == 1) {
+            if (ex.getRequestMethod().equals("POST") && ex.getRequestURI().getQuery() == null && syncs.incrementAndGet() != 2) {
                 answer(ex, "{\"requestId\":\"1#4\",\"success\":true,\"result\":[{\"id\":1,\"status\":\"created\"},"
                         + "{\"id\":2,\"status\":\"created\"}]}");
                 return;
@@ -172,6 +172,26 @@ class StoppedTest {
         assertThat(Files.readString(log)).contains("mkto: stopped; people.csv is imported up to row 3 (its checkpoint says so):"
                 + " run the same command with --resume to go on");
         assertThat(dir.resolve("people.csv.mkto-import")).exists();
+    }
+
+    @Test
+    void importWhenItsRejectsFileWentMissingBeforeResumeThenSaysTheEarlierRejectsAreNoLongerListed() throws Exception {
+        Cli cli = cli();
+        Path dir = Files.createTempDirectory("mkto-import-rejects");
+        Path csv = Files.writeString(dir.resolve("people.csv"), "email,firstName\r\na@example.com,A\r\n,No Email\r\nb@example.com,B\r\n"
+                + "c@example.com,C\r\nd@example.com,D\r\n");
+        int code = runThenInterrupt(cli, dir.resolve("run.log"), secondSync, "leads", "import", csv.toString(), "--batch-size", "2",
+                "--parallel", "1", "--no-progress");
+        assertThat(code).isEqualTo(130);
+        assertThat(Files.readString(dir.resolve("run.log"))).contains("imported up to row 4");
+        Files.delete(dir.resolve("people.rejects.csv"));
+
+        Cli.Result resumed = cli.run("leads", "import", csv.toString(), "--batch-size", "2", "--parallel", "1", "--resume", "--no-progress");
+
+        assertThat(resumed.code()).as("%s", resumed).isEqualTo(ExitCode.REJECTED);
+        assertThat(resumed.err()).contains("The rejects file " + dir.resolve("people.rejects.csv") + " is missing or shorter than the last"
+                + " run left it: the 1 rows rejected before are no longer listed in it");
+        assertThat(dir.resolve("people.csv.mkto-import")).doesNotExist();
     }
 
     @Test

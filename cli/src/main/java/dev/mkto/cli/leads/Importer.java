@@ -114,15 +114,23 @@ final class Importer {
         Checkpoint start = startingPoint(o, checkpointFile, options);
         MessageDigest digest = sha256();
         long offset = start == null ? 0 : start.offset();
+        boolean rejectsKept = true;
         if (start != null) {
             verifyPrefix(o.input(), start, digest);
-            truncateRejects(o.rejects(), start.rejectsLength());
+            rejectsKept = truncateRejects(o.rejects(), start.rejectsLength());
+            if (!rejectsKept) {
+                ctx.note("The rejects file " + o.rejects() + " is missing or shorter than the last run left it: the " + start.rejected()
+                        + " rows rejected before are no longer listed in it (they are counted still); rows rejected from now on are.");
+            }
             ctx.note("Resuming " + o.input().getFileName() + " after row " + start.row() + " (" + start.sent() + " rows sent in "
                     + start.batches() + " batches).");
         } else {
             Files.deleteIfExists(o.rejects());
         }
         State s = new State(start);
+        if (!rejectsKept) {
+            s.rejectsLength = 0; // a new rejects file, with its header
+        }
         Progress progress = new Progress(ctx.err(), ctx.terminal(), showProgress, ctx.clock(), "importing " + o.input().getFileName(),
                 "rows", size, offset, s.rows);
         ExecutorService senders = Executors.newFixedThreadPool(o.parallel(), r -> {
@@ -416,18 +424,24 @@ final class Importer {
         }
     }
 
-    private static void truncateRejects(Path file, long length) throws IOException {
+    /** Cuts the rejects file back to what the checkpoint recorded; false if it holds less than that (removed, cut). */
+    private static boolean truncateRejects(Path file, long length) throws IOException {
         if (!Files.exists(file)) {
-            return;
+            return length == 0;
         }
         if (length == 0) {
             Files.delete(file);
-            return;
+            return true;
+        }
+        if (Files.size(file) < length) {
+            Files.delete(file);
+            return false;
         }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.truncate(length);
             ch.force(true);
         }
+        return true;
     }
 
     private static MessageDigest sha256() {
