@@ -312,6 +312,23 @@ class LeadsCommandsTest {
     }
 
     @Test
+    void importWhenTheCheckpointIsDamagedThenRefusedAndRestartStartsOver() throws Exception {
+        Cli cli = cli("Read-Write Lead");
+        String tag = ServerAdmin.unique("damaged");
+        Path csv = write("damaged.csv", "email,firstName\r\n" + tag + "@example.com,Again\r\n");
+        Files.writeString(csv.resolveSibling("damaged.csv.mkto-import"), "{\"version\":1,\"off");
+
+        Cli.Result refused = cli.run("leads", "import", csv.toString(), "--no-progress");
+        Cli.Result restarted = cli.run("leads", "import", csv.toString(), "--restart", "--no-progress");
+
+        assertThat(refused.code()).as("%s", refused).isEqualTo(ExitCode.USAGE);
+        assertThat(refused.err()).contains("is not one mkto can read; start the import over with --restart");
+        assertThat(restarted.code()).as("%s", restarted).isZero();
+        assertThat(restarted.err()).contains("Starting damaged.csv over (its checkpoint could not be read).");
+        assertThat(csv.resolveSibling("damaged.csv.mkto-import")).doesNotExist();
+    }
+
+    @Test
     void importWhenOnlyAHeaderThenNothingIsSentAndExit0() throws Exception {
         Cli cli = cli("Read-Write Lead");
         Path csv = write("empty.csv", "email,firstName\r\n");

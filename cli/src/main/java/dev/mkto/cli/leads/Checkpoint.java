@@ -24,6 +24,16 @@ import tools.jackson.databind.JsonNode;
 record Checkpoint(String input, long offset, long row, String prefixSha256, String options, long batches, long sent, long created,
                   long updated, long rejected, String rejects, long rejectsLength) {
 
+    /** Whether {@link #load} can read the file (false for a damaged one, or one of another version). */
+    static boolean readable(Path file) {
+        try {
+            load(file);
+            return true;
+        } catch (CliException e) {
+            return false;
+        }
+    }
+
     static Optional<Checkpoint> load(Path file) {
         byte[] bytes;
         try {
@@ -35,7 +45,7 @@ record Checkpoint(String input, long offset, long row, String prefixSha256, Stri
         }
         JsonNode j = Output.tryParse(bytes);
         if (j == null || j.path("version").asInt() != 1) {
-            throw CliException.usage("the checkpoint " + file + " is not one mkto can read; delete it to start the import over");
+            throw CliException.usage("the checkpoint " + file + " is not one mkto can read; start the import over with --restart");
         }
         return Optional.of(new Checkpoint(j.path("input").asString(""), j.path("offset").asLong(), j.path("row").asLong(),
                 j.path("prefixSha256").asString(""), j.path("options").asString(""), j.path("batches").asLong(), j.path("sent").asLong(),

@@ -225,6 +225,11 @@ final class Importer {
     }
 
     private @Nullable Checkpoint startingPoint(Options o, Path checkpointFile, String options) throws IOException {
+        if (o.restart() && Files.exists(checkpointFile) && !Checkpoint.readable(checkpointFile)) {
+            Files.delete(checkpointFile); // --restart starts over whatever the checkpoint holds
+            ctx.note("Starting " + o.input().getFileName() + " over (its checkpoint could not be read).");
+            return null;
+        }
         var existing = Checkpoint.load(checkpointFile);
         if (existing.isEmpty()) {
             if (o.resume()) {
