@@ -269,8 +269,16 @@ public final class BulkApi implements ApiRoutes.Feature, AutoCloseable {
         }
     }
 
+    /** A job's statuses, as Marketo names them. */
+    private static final List<String> STATUSES = List.of("Created", "Queued", "Processing", "Cancelled", "Completed", "Failed");
+
     private Reply list(ApiCall call, String kind) {
         List<String> statuses = call.listParam("status");
+        for (String s : statuses) {
+            if (STATUSES.stream().noneMatch(s::equalsIgnoreCase)) {
+                throw new MarketoException(ErrorCode.INVALID_DATA, "Invalid status '" + Echo.of(s) + "'; use " + String.join(", ", STATUSES));
+            }
+        }
         int batchSize = call.intParam("batchSize", 300, 1, 300);
         int offset = 0;
         if (call.param("nextPageToken").isPresent()) {

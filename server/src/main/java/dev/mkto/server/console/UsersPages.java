@@ -75,7 +75,12 @@ final class UsersPages implements Exchange.Pages {
                 .add("POST", "/admin/users/{id}", this::update)
                 .add("POST", "/admin/users/{id}/active", r -> {
                     Users.User u = users.get(instance(), r.id("id"));
-                    boolean active = "true".equals(r.field("active"));
+                    String asked = r.field("active");
+                    if (!"true".equals(asked) && !"false".equals(asked)) {
+                        return Page.status(400, "User " + u.email(), Ui.Section.USERS, el("p",
+                                "The form asked neither to activate nor to deactivate the user; nothing changed. Go back and use its button."));
+                    }
+                    boolean active = "true".equals(asked);
                     users.update(instance(), u.id(), new Users.Draft(null, null, null, null, active, null, null));
                     return new Redirect("/admin/users/" + u.id(), "User " + u.email() + (active ? " activated." : " deactivated: its services' tokens stopped."));
                 })

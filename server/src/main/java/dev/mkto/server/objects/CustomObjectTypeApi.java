@@ -177,7 +177,13 @@ public final class CustomObjectTypeApi implements ApiRoutes.Feature {
     }
 
     private Reply updateField(ApiCall call) {
-        FieldSpec spec = fieldSpec(Json.object(call.json()));
+        JsonNode body = Json.object(call.json());
+        // a body naming nothing updateField takes (e.g. wrapped in "input") would change nothing yet open a draft
+        if (List.of("displayName", "description", "dataType", "isDedupeField", "relatedTo").stream().noneMatch(body::has)) {
+            throw new MarketoException(ErrorCode.INVALID_DATA, "The body names nothing to change: give displayName, description, dataType,"
+                    + " isDedupeField or relatedTo at its top level");
+        }
+        FieldSpec spec = fieldSpec(body);
         types.updateField(instance(call), call.pathVar("apiName"), call.pathVar("fieldApiName"), spec);
         return Reply.Envelope.of(List.of());
     }

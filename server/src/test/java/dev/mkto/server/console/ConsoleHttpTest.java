@@ -162,6 +162,24 @@ class ConsoleHttpTest {
     }
 
     @Test
+    void activeWhenTheFormAsksNeitherTrueNorFalseThen400AndNothingChanges() {
+        long role = server.admin().role(AdminClient.unique("Active"), "Read-Only Lead");
+        String email = AdminClient.unique("active") + "@example.com";
+        long user = server.admin().apiUser(email, server.admin().get("/roles/" + role).json().path("name").asString(), "Default");
+        Browser b = new Browser();
+        b.signIn(TestServer.ADMIN_TOKEN);
+        for (String asked : List.of("TRUE", "maybe", "")) {
+            HttpResponse<String> r = b.post("/admin/users/" + user + "/active", Map.of("_csrf", b.csrf("/admin/users/" + user), "active", asked));
+            assertThat(r.statusCode()).as(asked).isEqualTo(400);
+            assertThat(r.body()).contains("nothing changed");
+        }
+        assertThat(server.admin().get("/users/" + user).json().path("active").asBoolean()).isTrue();
+        HttpResponse<String> off = b.post("/admin/users/" + user + "/active", Map.of("_csrf", b.csrf("/admin/users/" + user), "active", "false"));
+        assertThat(off.statusCode()).isEqualTo(303);
+        assertThat(server.admin().get("/users/" + user).json().path("active").asBoolean()).isFalse();
+    }
+
+    @Test
     void csrfTokenOfOneSessionIsRefusedByAnother() {
         Browser a = new Browser();
         a.signIn(TestServer.ADMIN_TOKEN);

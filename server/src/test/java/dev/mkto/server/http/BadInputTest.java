@@ -643,6 +643,35 @@ class BadInputTest {
     }
 
     @Test
+    void bulkExportListWhenAStatusIsUnknownThen1003() {
+        for (String kind : List.of("leads", "activities")) {
+            Api.Response r = api.get("/bulk/v1/" + kind + "/export.json?status=bogus", token);
+            assertThat(r.errorCode()).as(r.text()).isEqualTo("1003");
+            assertThat(r.json().path("errors").path(0).path("message").asString()).contains("Invalid status 'bogus'");
+            assertThat(api.get("/bulk/v1/" + kind + "/export.json?status=completed,Failed", token).success()).isTrue();
+        }
+    }
+
+    @Test
+    void updateFieldWhenTheBodyNamesNothingItTakesThen1003AndNoDraft() {
+        String type = "upd" + Long.toHexString(System.nanoTime());
+        assertThat(api.post("/rest/v1/customobjects/schema.json", token, Map.of("apiName", type, "displayName", "Upd " + type)).success()).isTrue();
+        assertThat(api.post("/rest/v1/customobjects/schema/" + type + "/addField.json", token, Map.of("input", List.of(
+                Map.of("name", "vin", "displayName", "VIN", "dataType", "string", "isDedupeField", true),
+                Map.of("name", "miles", "displayName", "Miles", "dataType", "integer")))).success()).isTrue();
+        Api.Response approved = api.post("/rest/v1/customobjects/schema/" + type + "/approve.json", token, Map.of());
+        assertThat(approved.success()).as(approved.text()).isTrue();
+        for (String body : List.of("{\"input\":{\"displayName\":\"Mileage\"}}", "{}", "{\"bogusKey\":5}")) {
+            Api.Response r = api.post("/rest/v1/customobjects/schema/" + type + "/miles/updateField.json", token, body);
+            assertThat(r.errorCode()).as("%s: %s", body, r.text()).isEqualTo("1003");
+        }
+        assertThat(api.get("/rest/v1/customobjects/schema/" + type + "/describe.json", token).result().get(0).path("state").asString())
+                .isEqualTo("approved");
+        assertThat(api.post("/rest/v1/customobjects/schema/" + type + "/miles/updateField.json", token, Map.of("displayName", "Mileage"))
+                .success()).isTrue();
+    }
+
+    @Test
     void bodyWhenChunkedFramingIsBrokenThenHttp400NotSystemError() {
         for (String path : List.of("/rest/v1/leads.json", UM + "/invite.json", "/identity/oauth/token")) {
             RawHttp.Response response = raw("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
