@@ -223,6 +223,9 @@ class LeadsCommandsTest {
                 "ex3@example.com,Three,Third");
         assertThat(byId.out()).startsWith("email,lastName\r\n").contains("ex2@example.com,Second\r\n");
         assertThat(byId.err()).contains("Exported").contains("paging by id");
+        Cli.Result dash = cli.run("leads", "export", "--fields", "email,lastName", "-o", "-");
+        assertThat(dash.out()).as("-o - is standard output").isEqualTo(byId.out());
+        assertThat(Path.of("-")).doesNotExist();
     }
 
     @Test

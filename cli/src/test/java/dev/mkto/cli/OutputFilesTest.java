@@ -67,6 +67,29 @@ class OutputFilesTest {
     }
 
     @Test
+    void optionsOrConfigurationThatNameNothingUsableThenUsageErrorSayingHowToFixIt() throws Exception {
+        Cli cli = cli();
+        Cli.Result stdin = cli.run("leads", "import", "-");
+        assertThat(stdin.code()).as("%s", stdin).isEqualTo(ExitCode.USAGE);
+        assertThat(stdin.err()).contains("an import reads a file, not standard input");
+
+        Cli.Result noField = cli.run("leads", "sync", "--set", "=x");
+        assertThat(noField.code()).as("%s", noField).isEqualTo(ExitCode.USAGE);
+        assertThat(noField.err()).contains("--set needs FIELD=VALUE with a field name");
+
+        Cli.Result ftp = cli.env("MKTO_ADMIN_TOKEN", "some-admin-token-0123").run("admin", "roles", "list", "--server", "ftp://example.com");
+        assertThat(ftp.code()).as("%s", ftp).isEqualTo(ExitCode.USAGE);
+        assertThat(ftp.err()).contains("is not an http:// or https:// URL");
+
+        Files.writeString(cli.home().resolve("config"), "garbage");
+        Cli.Result listed = cli.run("auth", "list");
+        assertThat(listed.code()).as("%s", listed).isEqualTo(ExitCode.USAGE);
+        assertThat(listed.err()).contains("is not mkto's configuration").contains("mkto auth use NAME");
+        assertThat(cli.run("auth", "use", "nowhere").code()).isZero();
+        assertThat(cli.run("auth", "list").code()).isZero();
+    }
+
+    @Test
     void importWhenTheRejectsFileCannotBeWrittenThenUsageErrorBeforeAnythingIsSent() throws Exception {
         Cli cli = cli();
         Path dir = Files.createTempDirectory("mkto-rejects");

@@ -48,6 +48,10 @@ public final class AdminClient {
                 break;
             }
         }
+        if (s.contains("://") && !s.startsWith("http://") && !s.startsWith("https://")) {
+            throw CliException.usage("the mkto-server " + s + " is not an http:// or https:// URL; give --server (or MKTO_SERVER) as"
+                    + " e.g. http://127.0.0.1:8080");
+        }
         if (!s.startsWith("http://") && !s.startsWith("https://")) {
             s = "http://" + s;
         }

@@ -134,7 +134,11 @@ public final class Authentications {
     public Optional<String> defaultName() {
         try {
             JsonNode json = Output.tryParse(Files.readAllBytes(config));
-            return json == null ? Optional.empty() : Optional.ofNullable(json.path("default").asString(null)).filter(s -> !s.isBlank());
+            if (json == null || !json.isObject()) {
+                throw CliException.usage(config + " is not mkto's configuration (a JSON object); fix it, or delete it and choose the"
+                        + " default again with 'mkto auth use NAME'");
+            }
+            return Optional.ofNullable(json.path("default").asString(null)).filter(s -> !s.isBlank());
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {

@@ -113,7 +113,7 @@ public final class ExportCommand extends LeadsCommand.Base {
             throw CliException.usage("--created-since " + createdSince + " is not before --created-until " + createdUntil
                     + ": no lead can have been created between them");
         }
-        @Nullable Path target = output == null ? null : output.toAbsolutePath();
+        @Nullable Path target = output == null || output.toString().equals("-") ? null : output.toAbsolutePath(); // "-": standard output
         if (target != null && Files.exists(target) && !force) {
             throw CliException.usage(target + " exists; choose another --output, or add --force to replace it");
         }
@@ -157,10 +157,10 @@ public final class ExportCommand extends LeadsCommand.Base {
         }
         if (ctx.json()) {
             Output.json(ctx, Output.map("leads", s.leads(), "requests", s.requests(), "method", s.method(),
-                    "output", output == null ? null : output.toAbsolutePath().toString()));
+                    "output", target == null ? null : target.toString()));
         } else {
             ctx.note(String.format("Exported %,d leads (%s, %,d requests)%s.", s.leads(), s.method(), s.requests(),
-                    output == null ? "" : " to " + output));
+                    target == null ? "" : " to " + output));
         }
         return ExitCode.OK;
     }

@@ -64,6 +64,10 @@ public final class ImportCommand extends LeadsCommand.Base {
         if (resume && restart) {
             throw CliException.usage("--resume or --restart, not both");
         }
+        if (file.toString().equals("-")) {
+            throw CliException.usage("an import reads a file, not standard input (it resumes by the file's bytes): save the CSV to a file"
+                    + " and import that");
+        }
         Path input = file.toAbsolutePath();
         String base = input.getFileName().toString().replaceAll("(?i)\\.csv$", "");
         Path rejectsFile = rejects != null ? rejects.toAbsolutePath() : input.resolveSibling(base + ".rejects.csv");

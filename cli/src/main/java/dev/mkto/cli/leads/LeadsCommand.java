@@ -181,6 +181,9 @@ public final class LeadsCommand implements Callable<Integer> {
                 throw CliException.usage("give the leads one way: --set for one, or --file for many");
             }
             if (!set.isEmpty()) {
+                set.keySet().stream().filter(String::isBlank).findFirst().ifPresent(blank -> {
+                    throw CliException.usage("--set needs FIELD=VALUE with a field name, e.g. --set firstName=Ada");
+                });
                 records.add(new LinkedHashMap<>(set));
             } else if (file != null) {
                 JsonNode arr = Output.parse(read(ctx, file), file);
