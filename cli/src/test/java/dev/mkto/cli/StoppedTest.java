@@ -65,16 +65,12 @@ class StoppedTest {
             }
             ex.close();
         });
-        marketo.createContext("/bulk/v1/leads/export/", ex -> {
-            String path = ex.getRequestURI().getPath();
-            calls.add(ex.getRequestMethod() + " " + path);
-            String status = path.endsWith("/create.json") ? "Created" : path.endsWith("/enqueue.json") ? "Queued"
-                    : path.endsWith("/cancel.json") ? "Cancelled" : "Processing";
+        bulkJobs(path -> {
             if (path.endsWith("/status.json")) {
                 jobPolled.countDown();
             }
-            answer(ex, "{\"requestId\":\"1#1\",\"success\":true,\"result\":[{\"exportId\":\"job-7\",\"format\":\"CSV\",\"status\":\""
-                    + status + "\",\"createdAt\":\"2026-12-01T00:00:00Z\"}]}");
+            return job("job-7", path.endsWith("/create.json") ? "Created" : path.endsWith("/enqueue.json") ? "Queued"
+                    : path.endsWith("/cancel.json") ? "Cancelled" : "Processing", "");
         });
         marketo.start();
     }
@@ -124,37 +120,34 @@ class StoppedTest {
         }
     }
 
-    @Test
-    void exportToFileWhenStoppedWithCtrlCThenLeavesNoPartialFile() throws Exception {
-        Cli cli = cli();
+    /** {@code leads export -o FILE} with {@code options}, stopped with Ctrl-C once {@code reached}: exit 130, nothing left but the log. */
+    private void exportStoppedLeavesNothing(CountDownLatch reached, String... options) throws Exception {
         Path dir = Files.createTempDirectory("mkto-export-stopped");
-        Path out = dir.resolve("leads.csv");
+        List<String> args = new java.util.ArrayList<>(List.of("leads", "export", "-o", dir.resolve("leads.csv").toString(), "--no-progress"));
+        args.addAll(List.of(options));
 
-        int code = runThenInterrupt(cli, dir.resolve("run.log"), leadRead, "leads", "export", "-o", out.toString(), "--no-progress");
+        int code = runThenInterrupt(cli(), dir.resolve("run.log"), reached, args.toArray(String[]::new));
 
         assertThat(code).isEqualTo(130); // 128 + SIGINT, as for any program stopped with Ctrl-C
-        assertThat(calls).anyMatch(c -> c.endsWith("/rest/v1/leads.json"));
         try (var left = Files.list(dir)) {
             assertThat(left.map(p -> p.getFileName().toString())).containsExactly("run.log");
         }
     }
 
     @Test
+    void exportToFileWhenStoppedWithCtrlCThenLeavesNoPartialFile() throws Exception {
+        exportStoppedLeavesNothing(leadRead);
+
+        assertThat(calls).anyMatch(c -> c.endsWith("/rest/v1/leads.json"));
+    }
+
+    @Test
     void bulkExportWhenStoppedWithCtrlCThenCancelsItsJobAndLeavesNoPartialFile() throws Exception {
-        Cli cli = cli();
-        Path dir = Files.createTempDirectory("mkto-export-stopped");
-        Path out = dir.resolve("leads.csv");
+        exportStoppedLeavesNothing(jobPolled, "--created-since", "2026-11-01", "--created-until", "2026-11-15", "--poll-seconds", "1");
 
-        int code = runThenInterrupt(cli, dir.resolve("run.log"), jobPolled, "leads", "export", "-o", out.toString(),
-                "--created-since", "2026-11-01", "--created-until", "2026-11-15", "--poll-seconds", "1", "--no-progress");
-
-        assertThat(code).isEqualTo(130);
         assertThat(calls).contains("POST /bulk/v1/leads/export/create.json", "POST /bulk/v1/leads/export/job-7/enqueue.json",
                 "POST /bulk/v1/leads/export/job-7/cancel.json");
         assertThat(calls).endsWith("POST /bulk/v1/leads/export/job-7/cancel.json");
-        try (var left = Files.list(dir)) {
-            assertThat(left.map(p -> p.getFileName().toString())).containsExactly("run.log");
-        }
     }
 
     @Test
@@ -194,58 +187,58 @@ class StoppedTest {
         assertThat(dir.resolve("people.csv.mkto-import")).doesNotExist();
     }
 
-    @Test
-    void bulkExportWhenTheJobFailsThenDoesNotCancelItAndWritesNothing() throws Exception {
-        marketo.removeContext("/bulk/v1/leads/export/");
+    /** The bulk export endpoints of the stand-in answer {@code reply.apply(path)}, each call recorded. */
+    private void bulkJobs(java.util.function.Function<String, String> reply) {
+        try {
+            marketo.removeContext("/bulk/v1/leads/export/");
+        } catch (IllegalArgumentException none) {
+            // the first time: nothing to replace
+        }
         marketo.createContext("/bulk/v1/leads/export/", ex -> {
             String path = ex.getRequestURI().getPath();
             calls.add(ex.getRequestMethod() + " " + path);
-            String status = path.endsWith("/create.json") ? "Created" : path.endsWith("/enqueue.json") ? "Queued" : "Failed";
-            answer(ex, "{\"requestId\":\"1#1\",\"success\":true,\"result\":[{\"exportId\":\"job-8\",\"format\":\"CSV\",\"status\":\""
-                    + status + "\",\"errorMsg\":\"the stand-in failed it\",\"createdAt\":\"2026-12-01T00:00:00Z\"}]}");
+            answer(ex, reply.apply(path));
         });
-        Cli cli = cli();
-        Path dir = Files.createTempDirectory("mkto-export-failed");
-        Path out = dir.resolve("leads.csv");
+    }
 
-        Cli.Result r = cli.run("leads", "export", "-o", out.toString(), "--created-since", "2026-11-01", "--created-until", "2026-11-15",
-                "--poll-seconds", "1", "--no-progress");
+    private static String job(String id, String status, String errorMsg) {
+        return "{\"requestId\":\"1#1\",\"success\":true,\"result\":[{\"exportId\":\"" + id + "\",\"format\":\"CSV\",\"status\":\""
+                + status + "\",\"errorMsg\":\"" + errorMsg + "\",\"createdAt\":\"2026-12-01T00:00:00Z\"}]}";
+    }
+
+    /** A bulk export of the first half of November to {@code dir}/leads.csv, run in this JVM; {@code dir} must stay empty. */
+    private Cli.Result bulkExportLeavingNothingIn(Path dir) throws IOException {
+        Cli.Result r = cli().run("leads", "export", "-o", dir.resolve("leads.csv").toString(), "--created-since", "2026-11-01",
+                "--created-until", "2026-11-15", "--poll-seconds", "1", "--no-progress");
+        try (var left = Files.list(dir)) {
+            assertThat(left).as("%s", r).isEmpty();
+        }
+        return r;
+    }
+
+    @Test
+    void bulkExportWhenTheJobFailsThenDoesNotCancelItAndWritesNothing() throws Exception {
+        bulkJobs(path -> job("job-8", path.endsWith("/create.json") ? "Created" : path.endsWith("/enqueue.json") ? "Queued" : "Failed",
+                "the stand-in failed it"));
+
+        Cli.Result r = bulkExportLeavingNothingIn(Files.createTempDirectory("mkto-export-failed"));
 
         assertThat(r.code()).as("%s", r).isEqualTo(ExitCode.REFUSED);
         assertThat(r.err()).contains("bulk export job job-8 failed: the stand-in failed it");
         assertThat(calls).noneMatch(c -> c.endsWith("/cancel.json"));
-        try (var left = Files.list(dir)) {
-            assertThat(left).isEmpty();
-        }
     }
 
     @Test
     void bulkExportWhenPollingIsRefusedThenCancelsTheJobAndWritesNothing() throws Exception {
-        marketo.removeContext("/bulk/v1/leads/export/");
-        marketo.createContext("/bulk/v1/leads/export/", ex -> {
-            String path = ex.getRequestURI().getPath();
-            calls.add(ex.getRequestMethod() + " " + path);
-            if (path.endsWith("/status.json")) {
-                answer(ex, "{\"requestId\":\"1#2\",\"success\":false,\"errors\":[{\"code\":\"603\",\"message\":\"Access denied\"}]}");
-                return;
-            }
-            String status = path.endsWith("/create.json") ? "Created" : path.endsWith("/enqueue.json") ? "Queued" : "Cancelled";
-            answer(ex, "{\"requestId\":\"1#1\",\"success\":true,\"result\":[{\"exportId\":\"job-9\",\"format\":\"CSV\",\"status\":\""
-                    + status + "\",\"createdAt\":\"2026-12-01T00:00:00Z\"}]}");
-        });
-        Cli cli = cli();
-        Path dir = Files.createTempDirectory("mkto-export-refused");
-        Path out = dir.resolve("leads.csv");
+        bulkJobs(path -> path.endsWith("/status.json")
+                ? "{\"requestId\":\"1#2\",\"success\":false,\"errors\":[{\"code\":\"603\",\"message\":\"Access denied\"}]}"
+                : job("job-9", path.endsWith("/create.json") ? "Created" : path.endsWith("/enqueue.json") ? "Queued" : "Cancelled", ""));
 
-        Cli.Result r = cli.run("leads", "export", "-o", out.toString(), "--created-since", "2026-11-01", "--created-until", "2026-11-15",
-                "--poll-seconds", "1", "--no-progress");
+        Cli.Result r = bulkExportLeavingNothingIn(Files.createTempDirectory("mkto-export-refused"));
 
         assertThat(r.code()).as("%s", r).isEqualTo(ExitCode.REFUSED);
         assertThat(r.err()).contains("603");
         assertThat(calls).endsWith("GET /bulk/v1/leads/export/job-9/status.json", "POST /bulk/v1/leads/export/job-9/cancel.json");
-        try (var left = Files.list(dir)) {
-            assertThat(left).isEmpty();
-        }
     }
 
     private static String classPath() {
