@@ -66,6 +66,22 @@ public final class Json {
         return input;
     }
 
+    /** The ids of {@code input}'s records ({@code [{"id": 1}, …]}); 1003 naming the first record without a numeric id. */
+    public static java.util.List<Long> ids(JsonNode input) {
+        java.util.List<Long> ids = new java.util.ArrayList<>();
+        int i = 0;
+        for (JsonNode item : input) {
+            JsonNode id = item.isObject() ? item.get("id") : null;
+            if (id == null || !id.isIntegralNumber() || !id.canConvertToLong()) {
+                throw new MarketoException(ErrorCode.INVALID_DATA, "input[" + i + "] needs a numeric 'id'"
+                        + (id == null ? "" : ", not " + Echo.of(id.toString())));
+            }
+            ids.add(id.asLong());
+            i++;
+        }
+        return ids;
+    }
+
     /**
      * Where {@code node} holds the NUL character (U+0000) in a string or a property name, as a
      * path such as {@code .roles[0].name} ({@code ""} for the node itself). PostgreSQL cannot

@@ -83,13 +83,7 @@ public final class LeadApi implements ApiRoutes.Feature {
     private Reply delete(ApiCall call) {
         List<Long> ids = new ArrayList<>();
         if (call.hasBody()) {
-            for (JsonNode item : Json.input(call.json())) {
-                JsonNode id = item.isObject() ? item.get("id") : null;
-                if (id == null || !id.isIntegralNumber() || !id.canConvertToLong()) {
-                    throw new MarketoException(ErrorCode.INVALID_DATA, "Each input record needs a numeric 'id'");
-                }
-                ids.add(id.asLong());
-            }
+            ids.addAll(Json.ids(Json.input(call.json())));
         } else {
             List<String> raw = call.listParam("id");
             if (raw.isEmpty()) {

@@ -3,6 +3,7 @@ package dev.mkto.server.lists;
 import dev.mkto.server.http.ApiCall;
 import dev.mkto.server.http.ApiRoutes;
 import dev.mkto.server.http.ErrorCode;
+import dev.mkto.server.http.Json;
 import dev.mkto.server.http.MarketoException;
 import dev.mkto.server.http.Reply;
 import java.util.ArrayList;
@@ -63,15 +64,7 @@ public final class ListApi implements ApiRoutes.Feature {
         if (!input.isArray()) {
             throw MarketoException.of(ErrorCode.INVALID_JSON);
         }
-        List<Long> ids = new ArrayList<>();
-        for (JsonNode item : input) {
-            JsonNode id = item.isObject() ? item.get("id") : null;
-            if (id == null || !id.isIntegralNumber() || !id.canConvertToLong()) {
-                throw new MarketoException(ErrorCode.INVALID_DATA, "Each input record needs a numeric 'id'");
-            }
-            ids.add(id.asLong());
-        }
-        return ids;
+        return Json.ids(input);
     }
 
     private static List<Long> ids(ApiCall call, String name) {

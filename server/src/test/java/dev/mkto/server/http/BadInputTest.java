@@ -643,6 +643,15 @@ class BadInputTest {
     }
 
     @Test
+    void idRecordsWhenOneHasNoNumericIdThen1003NamingIt() {
+        for (String path : List.of("/rest/v1/leads/delete.json", "/rest/v1/lists/987654/leads.json")) {
+            Api.Response r = api.post(path, token, "{\"input\":[{\"id\":1},{\"id\":\"x\"}]}");
+            assertThat(r.errorCode()).as("%s: %s", path, r.text()).isEqualTo("1003");
+            assertThat(r.json().path("errors").path(0).path("message").asString()).isEqualTo("input[1] needs a numeric 'id', not \"x\"");
+        }
+    }
+
+    @Test
     void bulkExportListWhenAStatusIsUnknownThen1003() {
         for (String kind : List.of("leads", "activities")) {
             Api.Response r = api.get("/bulk/v1/" + kind + "/export.json?status=bogus", token);
