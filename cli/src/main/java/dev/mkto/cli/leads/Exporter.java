@@ -171,7 +171,8 @@ final class Exporter {
             // a job left running would hold one of the instance's export slots and its daily allowance:
             // cancelled when the export fails or is stopped (Ctrl-C) before the job completed
             JobEnd end;
-            try (Unfinished job = Unfinished.onStop("export-job", () -> client.post("/bulk/v1/leads/export/" + id + "/cancel.json", Map.of(), null))) {
+            Runnable cancel = () -> client.post("/bulk/v1/leads/export/" + id + "/cancel.json", Map.of(), null);
+            try (Unfinished job = Unfinished.onStop("export-job", cancel)) {
                 try {
                     end = awaitEnd(id, o, progress);
                 } catch (RuntimeException e) {

@@ -141,7 +141,8 @@ final class Importer {
         ArrayDeque<Batch> inFlight = new ArrayDeque<>();
         // stopped (Ctrl-C, a kill): what is imported stays, and the user is told how to go on
         try (Unfinished notice = Unfinished.onStop("import", () -> ctx.err().println(System.lineSeparator() + (s.row == 0
-                ? "mkto: stopped before a batch was committed; nothing of " + o.input().getFileName() + " was imported: run the same command again"
+                ? "mkto: stopped before a batch was committed; nothing of " + o.input().getFileName()
+                        + " was imported: run the same command again"
                 : "mkto: stopped; " + o.input().getFileName() + " is imported up to row " + s.row + " (its checkpoint says so):"
                         + " run the same command with --resume to go on")));
              InputStream in = new BufferedInputStream(Files.newInputStream(o.input()), 1 << 16)) {

@@ -76,7 +76,7 @@ public final class RestApi implements HttpService {
     private void handle(ServerRequest req, ServerResponse res) {
         String requestId = requestIds.next();
         String path = req.path().path();
-        Surface surface = path.startsWith("/userservice/") ? Surface.USER_MANAGEMENT : Surface.MAPI;
+        Surface surface = Surface.of(path);
         String endpointKey = UNMATCHED;
         Caller caller = null;
         Limits.Admitted admitted = null;
@@ -155,12 +155,13 @@ public final class RestApi implements HttpService {
         } catch (RuntimeException e) {
             if (sending) {
                 // the call was answered; the client went away while the answer was written: no system error, and it counts
-                LOG.info("request {} {}: the client went away before the answer was written ({})", requestId, HttpIO.loggedPath(req), e.getClass().getSimpleName());
+                LOG.info("request {} {}: the client went away before the answer was written ({})", requestId, HttpIO.loggedPath(req),
+                        e.getClass().getSimpleName());
             } else if (e instanceof JsonNodeException unexpected) {
                 // a handler read a body value as a type or range it does not hold (e.g. a number beyond a long):
                 // the body is not the shape the endpoint takes (609, rest-api.md); logged, as the handler should have said so
-                LOG.warn("request {} {}: a body value of an unexpected type or range reached the handler ({})", requestId, HttpIO.loggedPath(req),
-                        Echo.of(unexpected.getOriginalMessage()));
+                LOG.warn("request {} {}: a body value of an unexpected type or range reached the handler ({})", requestId,
+                        HttpIO.loggedPath(req), Echo.of(unexpected.getOriginalMessage()));
                 failure = ErrorCode.INVALID_JSON.code();
                 HttpIO.send(res, Responses.error(surface, requestId, MarketoException.of(ErrorCode.INVALID_JSON)));
             } else if (Database.isUnavailable(e)) {
@@ -170,7 +171,8 @@ public final class RestApi implements HttpService {
             } else if (Database.isUnstorableText(e)) {
                 // text PostgreSQL cannot store (NUL) that reached the database: the input's fault, not a system error;
                 // logged, as the handler should have refused it where it entered
-                LOG.warn("request {} {}: text the database cannot store reached it ({})", requestId, HttpIO.loggedPath(req), e.getClass().getSimpleName());
+                LOG.warn("request {} {}: text the database cannot store reached it ({})", requestId, HttpIO.loggedPath(req),
+                        e.getClass().getSimpleName());
                 failure = ErrorCode.INVALID_DATA.code();
                 HttpIO.send(res, Responses.error(surface, requestId, new MarketoException(ErrorCode.INVALID_DATA,
                         "The input holds the NUL character (U+0000) or half a surrogate pair, which cannot be stored; remove it")));
