@@ -90,6 +90,21 @@ class OutputFilesTest {
     }
 
     @Test
+    void importWhenACheckpointIsLeftAndNeitherResumeNorRestartThenRefusedBeforeMarketoIsAsked() throws Exception {
+        Cli cli = cli();
+        Path dir = Files.createTempDirectory("mkto-checkpoint");
+        Path csv = Files.writeString(dir.resolve("leads.csv"), "email\r\na@example.com\r\nb@example.com\r\n", StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("leads.csv.mkto-import"), "{\"version\":1,\"input\":\"" + csv + "\",\"offset\":22,\"row\":2,"
+                + "\"prefixSha256\":\"\",\"options\":\"\",\"batches\":1,\"sent\":1,\"created\":1,\"updated\":0,\"rejected\":0,"
+                + "\"rejects\":\"\",\"rejectsLength\":0}");
+
+        Cli.Result r = cli.run("leads", "import", csv.toString(), "--no-progress");
+
+        assertThat(r.code()).as("the endpoint does not answer: asking it would be exit 3; %s", r).isEqualTo(ExitCode.USAGE);
+        assertThat(r.err()).contains("was partly imported (up to row 2").contains("--resume").contains("--restart");
+    }
+
+    @Test
     void importWhenTheRejectsFileCannotBeWrittenThenUsageErrorBeforeAnythingIsSent() throws Exception {
         Cli cli = cli();
         Path dir = Files.createTempDirectory("mkto-rejects");

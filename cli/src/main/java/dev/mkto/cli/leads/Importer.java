@@ -105,12 +105,15 @@ final class Importer {
         if (header == null || header.error() != null) {
             throw CliException.usage(o.input() + (header == null ? " has no header row" : ": the header row cannot be read: " + header.error()));
         }
+        Path checkpointFile = checkpointFor(o.input());
+        if (!o.resume() && !o.restart() && Files.exists(checkpointFile)) {
+            startingPoint(o, checkpointFile, ""); // refuses, saying how far the earlier import got, before Marketo is asked anything
+        }
         List<Leads.Field> fields = Connections.value(Connections.call(() -> client.leads().describe()), "reading the lead fields");
         ColumnMapping mapping = ColumnMapping.of(header.fields(), fields, o.map(), o.ignore(), o.lookupField());
         String options = "map=" + mapping.describe(header.fields()) + "; lookupField=" + o.lookupField() + "; action=" + o.action().wireName()
                 + "; partition=" + o.partition();
 
-        Path checkpointFile = checkpointFor(o.input());
         Checkpoint start = startingPoint(o, checkpointFile, options);
         MessageDigest digest = sha256();
         long offset = start == null ? 0 : start.offset();
