@@ -594,6 +594,16 @@ class SeedLoaderTest {
     }
 
     @Test
+    void startWhenTheSeedGivesAKeyTwiceThenStartFailsNamingKeyAndLine() {
+        Path seed = write("twice.json", "{\"roles\": [{\"name\": \"A\",\n  \"name\": \"B\"}]}");
+        try (Installation installation = new Installation()) {
+            assertThatThrownBy(() -> installation.start(seed))
+                    .hasMessageContaining(seed.toString())
+                    .hasMessageContaining("a key given twice in one object (\"name\") at line 2");
+        }
+    }
+
+    @Test
     void startWhenSeedsComeFromMktoSeedThenTheyAreApplied() {
         Path one = write("one.json", "{\"partitions\": [{\"name\": \"FromEnv\"}]}");
         Path two = write("two.json", "{\"roles\": [{\"name\": \"AlsoFromEnv\"}]}");
