@@ -75,8 +75,8 @@ final class UsersPages implements Exchange.Pages {
                 .add("POST", "/admin/users/{id}", this::update)
                 .add("POST", "/admin/users/{id}/active", r -> {
                     Users.User u = users.get(instance(), r.id("id"));
-                    String asked = r.field("active");
-                    if (!"true".equals(asked) && !"false".equals(asked)) {
+                    String asked = r.field("active"); // the Deactivate button sends none
+                    if (asked != null && !"true".equals(asked) && !"false".equals(asked)) {
                         return Page.status(400, "User " + u.email(), Ui.Section.USERS, el("p",
                                 "The form asked neither to activate nor to deactivate the user; nothing changed. Go back and use its button."));
                     }

@@ -168,15 +168,18 @@ class ConsoleHttpTest {
         long user = server.admin().apiUser(email, server.admin().get("/roles/" + role).json().path("name").asString(), "Default");
         Browser b = new Browser();
         b.signIn(TestServer.ADMIN_TOKEN);
-        for (String asked : List.of("TRUE", "maybe", "")) {
+        for (String asked : List.of("TRUE", "maybe", " ")) {
             HttpResponse<String> r = b.post("/admin/users/" + user + "/active", Map.of("_csrf", b.csrf("/admin/users/" + user), "active", asked));
             assertThat(r.statusCode()).as(asked).isEqualTo(400);
             assertThat(r.body()).contains("nothing changed");
         }
         assertThat(server.admin().get("/users/" + user).json().path("active").asBoolean()).isTrue();
-        HttpResponse<String> off = b.post("/admin/users/" + user + "/active", Map.of("_csrf", b.csrf("/admin/users/" + user), "active", "false"));
+        HttpResponse<String> off = b.post("/admin/users/" + user + "/active", Map.of("_csrf", b.csrf("/admin/users/" + user))); // Deactivate
         assertThat(off.statusCode()).isEqualTo(303);
         assertThat(server.admin().get("/users/" + user).json().path("active").asBoolean()).isFalse();
+        HttpResponse<String> on = b.post("/admin/users/" + user + "/active", Map.of("_csrf", b.csrf("/admin/users/" + user), "active", "true"));
+        assertThat(on.statusCode()).isEqualTo(303);
+        assertThat(server.admin().get("/users/" + user).json().path("active").asBoolean()).isTrue();
     }
 
     @Test
