@@ -304,6 +304,8 @@ public final class AdminApi implements HttpService {
             HttpIO.send(res, Responses.error(Surface.ADMIN, "", AdminException.tooLarge("request body over 10 MB")));
         } catch (BadRequestException e) {
             throw e; // HTTP-level (an unreadable body): Helidon answers 400 and closes the connection
+        } catch (HttpIO.MalformedForm e) {
+            HttpIO.send(res, Responses.error(Surface.ADMIN, "", AdminException.invalid(e.getMessage())));
         } catch (RuntimeException e) {
             if (Database.isDuplicateKey(e)) {
                 // checked free, then taken by a request running at the same moment

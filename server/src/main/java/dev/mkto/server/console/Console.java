@@ -135,6 +135,8 @@ public final class Console implements HttpService {
             dispatch(req, res, method, path, form, session.get());
         } catch (HttpIO.TooLarge e) {
             plain(res, 413, "The form is over 1 MB.");
+        } catch (HttpIO.MalformedForm e) {
+            plain(res, 400, "The form could not be read: " + e.getMessage() + ". Nothing changed.");
         } catch (RuntimeException e) {
             if (Database.isUnavailable(e)) {
                 LOG.warn("console request {} {}: the database does not answer", method, HttpIO.loggedPath(req));
@@ -267,7 +269,7 @@ public final class Console implements HttpService {
         if (body.length == 0 || !HttpIO.isForm(type)) {
             return Map.of();
         }
-        return HttpIO.parseForm(new String(body, StandardCharsets.UTF_8));
+        return HttpIO.parseStoredForm(new String(body, StandardCharsets.UTF_8));
     }
 
     /**

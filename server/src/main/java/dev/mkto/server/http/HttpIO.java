@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,8 +58,35 @@ public final class HttpIO {
         res.send(rendered.body());
     }
 
-    /** Parses {@code a=1&b=2} (form bodies, raw query strings), percent- and plus-decoding. */
+    /**
+     * A form or query string that cannot be read as sent: a '%' not followed by two hex digits (as
+     * Helidon refuses it in a query), or, where the text is to be stored, percent-escapes that are
+     * not UTF-8. Each face answers it as its bad request (the text was kept with the stray '%', or
+     * with U+FFFD in place of the bytes: changed silently).
+     */
+    public static final class MalformedForm extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        MalformedForm(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Parses {@code a=1&b=2} (form bodies, raw query strings), percent- and plus-decoding; a stray
+     * '%' is {@link MalformedForm}, escapes that are not UTF-8 read as U+FFFD (a lookup then finds
+     * nothing, as it would in Marketo).
+     */
     public static Map<String, List<String>> parseForm(String text) {
+        return parseForm(text, false);
+    }
+
+    /** As {@link #parseForm(String)}, for text that is stored: escapes that are not UTF-8 are {@link MalformedForm} too. */
+    public static Map<String, List<String>> parseStoredForm(String text) {
+        return parseForm(text, true);
+    }
+
+    private static Map<String, List<String>> parseForm(String text, boolean exactUtf8) {
         Map<String, List<String>> out = new LinkedHashMap<>();
         if (text == null || text.isEmpty()) {
             return out;
@@ -70,8 +96,8 @@ public final class HttpIO {
                 continue;
             }
             int eq = pair.indexOf('=');
-            String name = decode(eq < 0 ? pair : pair.substring(0, eq));
-            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+            String name = decode(eq < 0 ? pair : pair.substring(0, eq), exactUtf8);
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1), exactUtf8);
             out.computeIfAbsent(name, k -> new ArrayList<>(1)).add(value);
         }
         return out;
@@ -103,11 +129,38 @@ public final class HttpIO {
         return contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/x-www-form-urlencoded");
     }
 
-    private static String decode(String s) {
+    private static String decode(String s, boolean exactUtf8) {
+        if (s.indexOf('%') < 0 && s.indexOf('+') < 0) {
+            return s;
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(s.length());
+        StringBuilder run = new StringBuilder(); // text between escapes, encoded as a whole (a pair of surrogates stays one character)
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c != '%') {
+                run.append(c == '+' ? ' ' : c);
+                continue;
+            }
+            bytes.writeBytes(run.toString().getBytes(StandardCharsets.UTF_8));
+            run.setLength(0);
+            int hi = i + 2 < s.length() ? Character.digit(s.charAt(i + 1), 16) : -1;
+            int lo = hi < 0 ? -1 : Character.digit(s.charAt(i + 2), 16);
+            if (lo < 0) {
+                throw new MalformedForm("'" + Echo.of(s) + "' holds a '%' not followed by two hex digits; send '%25' for '%'");
+            }
+            bytes.write(hi * 16 + lo);
+            i += 2;
+        }
+        bytes.writeBytes(run.toString().getBytes(StandardCharsets.UTF_8));
+        if (!exactUtf8) {
+            return bytes.toString(StandardCharsets.UTF_8);
+        }
         try {
-            return URLDecoder.decode(s, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            return s; // a stray '%': keep the text as sent
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes.toByteArray())).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new MalformedForm("'" + Echo.of(s) + "' holds percent-escapes that are not UTF-8");
         }
     }
 }

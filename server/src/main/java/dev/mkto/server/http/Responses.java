@@ -105,7 +105,8 @@ public final class Responses {
         out.put("requestId", requestId);
         out.put("success", false);
         out.put("errors", List.of(error(code, message(e))));
-        return new Rendered(e.httpStatus() == 413 || e.httpStatus() == 414 ? e.httpStatus() : 200, Json.write(out));
+        // errors are HTTP 200, as Marketo's are, but for the HTTP-level ones (400, 413, 414)
+        return new Rendered(e instanceof MarketoException m && m.code().httpStatus() != 200 ? m.code().httpStatus() : 200, Json.write(out));
     }
 
     private static Rendered userManagement(ApiException e) {

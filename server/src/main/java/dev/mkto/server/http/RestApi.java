@@ -152,6 +152,9 @@ public final class RestApi implements HttpService {
             HttpIO.send(res, Responses.error(surface, requestId, MarketoException.of(ErrorCode.PAYLOAD_TOO_LARGE)));
         } catch (BadRequestException e) {
             throw e; // HTTP-level (an unreadable body): Helidon answers 400 and closes the connection
+        } catch (HttpIO.MalformedForm e) {
+            failure = ErrorCode.BAD_REQUEST.code();
+            HttpIO.send(res, Responses.error(surface, requestId, new MarketoException(ErrorCode.BAD_REQUEST, e.getMessage())));
         } catch (RuntimeException e) {
             if (sending) {
                 // the call was answered; the client went away while the answer was written: no system error, and it counts

@@ -120,6 +120,8 @@ public final class IdentityApi implements HttpService {
             send(res, e.code() == ErrorCode.TEMPORARILY_UNAVAILABLE ? unavailable() : Responses.error(Surface.IDENTITY, "", e));
         } catch (ApiException e) {
             send(res, Responses.error(Surface.IDENTITY, "", e));
+        } catch (HttpIO.MalformedForm e) {
+            send(res, Responses.error(Surface.IDENTITY, "", IdentityException.invalidRequest(e.getMessage())));
         } catch (BadRequestException e) {
             throw e; // HTTP-level (an unreadable body): Helidon answers 400 and closes the connection
         } catch (RuntimeException e) {

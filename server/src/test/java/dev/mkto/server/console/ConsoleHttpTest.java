@@ -70,8 +70,13 @@ class ConsoleHttpTest {
         HttpResponse<String> post(String path, Map<String, String> form) {
             StringBuilder body = new StringBuilder();
             form.forEach((k, v) -> body.append(body.isEmpty() ? "" : "&").append(enc(k)).append('=').append(enc(v)));
+            return postRaw(path, body.toString());
+        }
+
+        /** A form body as given, escapes and all. */
+        HttpResponse<String> postRaw(String path, String body) {
             return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+                    .POST(HttpRequest.BodyPublishers.ofString(body)));
         }
 
         HttpResponse<String> send(HttpRequest.Builder b) {
@@ -180,6 +185,17 @@ class ConsoleHttpTest {
         HttpResponse<String> on = b.post("/admin/users/" + user + "/active", Map.of("_csrf", b.csrf("/admin/users/" + user), "active", "true"));
         assertThat(on.statusCode()).isEqualTo(303);
         assertThat(server.admin().get("/users/" + user).json().path("active").asBoolean()).isTrue();
+    }
+
+    @Test
+    void formWhenItsTextIsNotUtf8ThenRefusedAndNothingCreated() {
+        Browser b = new Browser();
+        b.signIn(TestServer.ADMIN_TOKEN);
+        String csrf = b.csrf("/admin/roles/new");
+        HttpResponse<String> r = b.postRaw("/admin/roles", "_csrf=" + enc(csrf) + "&name=Half%ED%A0%80Role");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("not UTF-8").contains("Nothing changed");
+        assertThat(server.admin().get("/roles").text()).doesNotContain("Half");
     }
 
     @Test

@@ -681,6 +681,24 @@ class BadInputTest {
     }
 
     @Test
+    void formWhenAPercentIsNotAnEscapeThenRefusedAsTheSameInAQueryIs() {
+        for (String form : List.of("filterType=email&filterValues=a%ZZ", "filterType=email&filterValues=a%F", "filterValues=x&filterType=%")) {
+            Api.Response r = api.send(api.request("/rest/v1/leads.json?_method=GET", token).header("Content-Type",
+                    "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)));
+            assertThat(r.status()).as("%s -> %s", form, r.text()).isEqualTo(400);
+            assertThat(r.errorCode()).as(form).isEqualTo("400");
+        }
+        Api.Response identity = api.send(api.request("/identity/oauth/token", null).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&client_id=%ZZ&client_secret=x")));
+        assertThat(identity.status()).as(identity.text()).isEqualTo(400);
+        assertThat(identity.json().path("error").asString()).isEqualTo("invalid_request");
+        assertThat(identity.json().path("error_description").asString()).contains("send '%25' for '%'");
+        Api.Response good = api.send(api.request("/rest/v1/leads.json?_method=GET", token).header("Content-Type",
+                "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString("filterType=email&filterValues=%F0%9F%98%80+x")));
+        assertThat(good.success()).as(good.text()).isTrue();
+    }
+
+    @Test
     void bodyWhenChunkedFramingIsBrokenThenHttp400NotSystemError() {
         for (String path : List.of("/rest/v1/leads.json", UM + "/invite.json", "/identity/oauth/token")) {
             RawHttp.Response response = raw("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
