@@ -371,11 +371,8 @@ public final class AdminApi implements HttpService {
             });
             return node;
         } catch (JacksonException e) {
-            String why = e.getOriginalMessage();
-            // a duplicated key is named (a key, never a value: values may be secrets)
-            throw AdminException.invalid(why != null && why.startsWith("Duplicate Object property")
-                    ? "the body gives a key twice in one object (" + Echo.of(why.substring("Duplicate Object property".length()).strip()) + ")"
-                    : "the body is not valid JSON");
+            throw AdminException.invalid(Json.duplicateKey(e).map(key -> "the body gives a key twice in one object (" + key + ")")
+                    .orElse("the body is not valid JSON"));
         }
     }
 

@@ -87,9 +87,7 @@ public final class SeedLoader {
             throw AdminException.invalid("seed " + file + ": cannot read it (" + e.getMessage() + ")");
         } catch (JacksonException e) {
             String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
-            String why = e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate Object property")
-                    ? "a key given twice in one object (" + Echo.of(e.getOriginalMessage().substring("Duplicate Object property".length()).strip())
-                    + ")" : "not valid JSON";
+            String why = Json.duplicateKey(e).map(key -> "a key given twice in one object (" + key + ")").orElse("not valid JSON");
             throw AdminException.invalid("seed " + file + ": " + why + " at line " + e.getLocation().getLineNr()
                     + ", column " + e.getLocation().getColumnNr()
                     + (name.endsWith(".yaml") || name.endsWith(".yml") ? " (seed files are JSON, not YAML: see docs/seeds.md)" : ""));

@@ -39,6 +39,17 @@ public final class Json {
         }
     }
 
+    private static final String DUPLICATE = "Duplicate Object property";
+
+    /**
+     * The key a parse failure found twice in one object, quoted as Jackson quotes it ({@code "name"}),
+     * if that was the failure: a key, never a value (values may be secrets).
+     */
+    public static Optional<String> duplicateKey(JacksonException e) {
+        String why = e.getOriginalMessage();
+        return why != null && why.startsWith(DUPLICATE) ? Optional.of(Echo.of(why.substring(DUPLICATE.length()).strip())) : Optional.empty();
+    }
+
     /** The most records one Lead Database call takes in {@code input}. */
     public static final int MAX_RECORDS = 300;
 
