@@ -152,7 +152,7 @@ public final class MktoServer implements AutoCloseable {
             LeadSchema leadSchema = new LeadSchema(jdbi, clock, events);
             ActivityLog activityLog = new ActivityLog(jdbi);
             ActivityTypes activityTypes = new ActivityTypes(jdbi, clock, events);
-            LeadService leads = new LeadService(jdbi, leadSchema, partitions, activityLog, clock);
+            LeadService leads = new LeadService(jdbi, database.exclusive(), leadSchema, partitions, activityLog, clock);
             ListService lists = new ListService(jdbi, leads, activityLog, clock);
             CampaignService campaigns = new CampaignService(jdbi, workspaces, instances, activityLog, clock);
             CustomObjectTypes customObjectTypes = new CustomObjectTypes(jdbi, leadSchema, events, clock);

@@ -50,14 +50,108 @@ final class LeadRepository {
     private static final String CLEAR_VALUE = "DELETE FROM lead_value WHERE lead_id = :lead AND field_id = :field";
     private static final String ADD_VALUE = "INSERT INTO lead_value (lead_id, field_id, text_value, lookup_key) VALUES (:lead, :field, :value, :key)";
 
+    /** The standard fields' columns other than id and partition_id: with them and instance_id, a whole lead. */
+    private static final List<LeadField> RECORD_COLUMNS = LeadSchema.STANDARD.stream()
+            .filter(f -> !f.column().equals("id") && !f.column().equals("partition_id")).toList();
+    private static final String WHOLE = "SELECT id, partition_id"
+            + RECORD_COLUMNS.stream().map(f -> ", " + f.column()).collect(Collectors.joining()) + ", instance_id FROM lead WHERE id IN (";
+
     private final Jdbi jdbi;
     private final PlannerStatistics statistics;
     private final boolean arrays;
+    private final LeadImage image; // null where other processes can change the database
 
-    LeadRepository(Jdbi jdbi) {
+    /** With {@code exclusive} (a database no other process can use), reads by id are answered from a {@link LeadImage}. */
+    LeadRepository(Jdbi jdbi, boolean exclusive) {
+        this(jdbi, exclusive ? new LeadImage(Runtime.getRuntime().maxMemory() / 4) : null);
+    }
+
+    /** Reads by id answered from {@code image} (null: from the database). */
+    LeadRepository(Jdbi jdbi, LeadImage image) {
         this.jdbi = jdbi;
         this.statistics = PlannerStatistics.of(jdbi);
         this.arrays = Database.dialectOf(jdbi) == Database.Dialect.POSTGRESQL;
+        this.image = image;
+    }
+
+    /**
+     * As {@link #byIds(long, long[], List, List)}, for a caller that has changed no lead in a
+     * transaction still open: what was last committed, from the image where it holds the leads.
+     */
+    Map<Long, Lead> committed(long instance, long[] partitions, List<Long> ids, List<LeadField> fields) {
+        if (image == null || ids.isEmpty() || partitions.length == 0) {
+            return byIds(instance, partitions, ids, fields);
+        }
+        Map<Long, Lead> found = HashMap.newHashMap(ids.size());
+        List<Long> missing = new ArrayList<>(0);
+        for (Long id : ids) {
+            byte[] record = image.get(id);
+            if (record == null) {
+                missing.add(id);
+            } else {
+                Lead l = LeadImage.read(record, id, instance, partitions, fields);
+                if (l != null) {
+                    found.put(id, l);
+                }
+            }
+        }
+        if (!missing.isEmpty()) {
+            found.putAll(image.hasRoom() ? load(instance, partitions, missing, fields) : byIds(instance, partitions, missing, fields));
+        }
+        if (found.size() == 1 && ids.size() == 1) {
+            return found;
+        }
+        Map<Long, Lead> ordered = new LinkedHashMap<>();
+        for (Long id : ids) {
+            Lead l = found.get(id);
+            if (l != null) {
+                ordered.put(id, l);
+            }
+        }
+        return ordered;
+    }
+
+    /**
+     * Reads whole leads into the image (outside a transaction, where only committed rows are
+     * read), then answers {@code fields} of those in {@code instance} and {@code partitions}.
+     */
+    private Map<Long, Lead> load(long instance, long[] partitions, List<Long> ids, List<LeadField> fields) {
+        return jdbi.withHandle(h -> {
+            if (h.isInTransaction()) {
+                return byIds(instance, partitions, ids, fields);
+            }
+            long[] stamps = new long[ids.size()];
+            for (int i = 0; i < stamps.length; i++) {
+                stamps[i] = image.stamp(ids.get(i));
+            }
+            Map<Long, Lead> rows = new HashMap<>();
+            Map<Long, Long> instances = new HashMap<>();
+            select(h, WHOLE + placeholders(ids.size()) + ")", new ArrayList<>(ids), rs -> {
+                Lead l = read(rs, RECORD_COLUMNS);
+                rows.put(l.id(), l);
+                instances.put(l.id(), rs.getLong(RECORD_COLUMNS.size() + 3));
+            });
+            Map<Long, Map<Long, String>> custom = new HashMap<>();
+            if (!rows.isEmpty()) {
+                select(h, CUSTOM_VALUES.replace("<ids>", placeholders(rows.size())), new ArrayList<>(rows.keySet()),
+                        rs -> custom.computeIfAbsent(rs.getLong(1), k -> new LinkedHashMap<>()).put(rs.getLong(2), rs.getString(3)));
+            }
+            Map<Long, Lead> answer = new HashMap<>();
+            for (int i = 0; i < stamps.length; i++) {
+                long id = ids.get(i);
+                Lead row = rows.get(id);
+                if (row == null) {
+                    continue;
+                }
+                byte[] record = LeadImage.record(instances.get(id), row.partitionId(), row.values(), custom.getOrDefault(id, Map.of()));
+                image.put(id, stamps[i], record);
+                Lead l = LeadImage.read(record, id, instance, partitions, fields);
+                if (l != null) {
+                    answer.put(id, l);
+                }
+            }
+            return answer;
+        });
     }
 
     /**
@@ -241,8 +335,69 @@ final class LeadRepository {
             }
             writeCustom(h, withIds, customFields, false);
             statistics.grew("lead", ids.size());
+            if (image != null) {
+                remember(h, instance, withIds, customFields, now);
+            }
             return ids;
         });
+    }
+
+    /**
+     * Puts inserted leads into the image once their transaction commits, as a read of their rows
+     * would give them (the stamps are noted now: no other transaction can change the rows before
+     * this one commits).
+     */
+    private void remember(Handle h, long instance, List<Lead> inserted, List<LeadField> customFields, long now) {
+        long[] stamps = new long[inserted.size()];
+        byte[][] records = new byte[inserted.size()][];
+        Instant at = Instant.ofEpochMilli(now);
+        for (int i = 0; i < records.length; i++) {
+            Lead l = inserted.get(i);
+            Map<String, Object> values = HashMap.newHashMap(l.values().size() + 2);
+            for (LeadField f : WRITABLE_COLUMNS) {
+                Object v = l.values().get(f.name());
+                if (v != null) {
+                    values.put(f.name(), v);
+                }
+            }
+            values.put("createdAt", at);
+            values.put("updatedAt", at);
+            Map<Long, String> custom = new LinkedHashMap<>();
+            for (LeadField f : customFields) {
+                Object v = l.values().get(f.name());
+                if (v != null) {
+                    custom.put(f.customFieldId(), f.type().toText(v));
+                }
+            }
+            stamps[i] = image.stamp(l.id());
+            records[i] = LeadImage.record(instance, l.partitionId(), values, custom);
+        }
+        afterCommit(h, () -> {
+            for (int i = 0; i < records.length; i++) {
+                image.put(inserted.get(i).id(), stamps[i], records[i]);
+            }
+        });
+    }
+
+    /** Drops changed leads from the image once the change has committed (or rolled back). */
+    private void forget(Handle h, List<Long> ids) {
+        if (image == null) {
+            return;
+        }
+        Runnable remove = () -> ids.forEach(image::remove);
+        if (h.isInTransaction()) {
+            h.afterRollback(remove);
+        }
+        afterCommit(h, remove);
+    }
+
+    /** Runs {@code action} once the handle's transaction commits, or now if it is not in one. */
+    private static void afterCommit(Handle h, Runnable action) {
+        if (h.isInTransaction()) {
+            h.afterCommit(action);
+        } else {
+            action.run();
+        }
     }
 
     /** H2: a batch of single-row inserts (embedded, a statement costs H2 little beyond its row). */
@@ -356,6 +511,7 @@ final class LeadRepository {
                 return update.executeBatch();
             });
             writeCustom(h, leads, customFields, true);
+            forget(h, leads.stream().map(Lead::id).toList());
         });
     }
 
@@ -363,11 +519,18 @@ final class LeadRepository {
         if (ids.isEmpty()) {
             return 0;
         }
-        return jdbi.withHandle(h -> h.createUpdate(DELETE).bind("instance", instance).bindList("ids", ids).execute());
+        return jdbi.withHandle(h -> {
+            int deleted = h.createUpdate(DELETE).bind("instance", instance).bindList("ids", ids).execute();
+            forget(h, ids);
+            return deleted;
+        });
     }
 
     void move(long id, long partition, long now) {
-        jdbi.useHandle(h -> h.createUpdate(MOVE).bind("id", id).bind("partition", partition).bind("now", now).execute());
+        jdbi.useHandle(h -> {
+            h.createUpdate(MOVE).bind("id", id).bind("partition", partition).bind("now", now).execute();
+            forget(h, List.of(id));
+        });
     }
 
     /**

@@ -73,9 +73,10 @@ public final class LeadService {
     private final ActivityLog activities;
     private final InstantSource clock;
 
-    public LeadService(Jdbi jdbi, LeadSchema schema, Partitions partitions, ActivityLog activities, InstantSource clock) {
+    /** With {@code exclusive} (no other process can use the database), leads read by id are kept in memory ({@link LeadImage}). */
+    public LeadService(Jdbi jdbi, boolean exclusive, LeadSchema schema, Partitions partitions, ActivityLog activities, InstantSource clock) {
         this.jdbi = jdbi;
-        this.repository = new LeadRepository(jdbi);
+        this.repository = new LeadRepository(jdbi, exclusive);
         this.schema = schema;
         this.partitions = partitions;
         this.activities = activities;
@@ -85,7 +86,7 @@ public final class LeadService {
     /** A lead by id, if the caller can see it. */
     public Optional<Map<String, Object>> get(Caller caller, long id, List<String> fieldNames) {
         List<LeadField> fields = fields(caller, fieldNames);
-        LeadRepository.Lead lead = repository.byIds(caller.instanceId(), readable(caller), List.of(id), fields).get(id);
+        LeadRepository.Lead lead = repository.committed(caller.instanceId(), readable(caller), List.of(id), fields).get(id);
         return Optional.ofNullable(lead).map(l -> render(l, fields));
     }
 
@@ -93,7 +94,7 @@ public final class LeadService {
     public List<Map<String, Object>> render(Caller caller, List<Long> ids, List<String> fieldNames) {
         List<LeadField> fields = fields(caller, fieldNames);
         List<Map<String, Object>> out = new ArrayList<>();
-        for (LeadRepository.Lead l : repository.byIds(caller.instanceId(), readable(caller), ids, fields).values()) {
+        for (LeadRepository.Lead l : repository.committed(caller.instanceId(), readable(caller), ids, fields).values()) {
             out.add(render(l, fields));
         }
         return out;
@@ -127,7 +128,7 @@ public final class LeadService {
         List<Long> ids = repository.exportIds(instance, partitions, f.createdFrom(), f.createdTo(), f.updatedFrom(), f.updatedTo(),
                 f.listId(), afterId, limit);
         List<List<String>> rows = new ArrayList<>();
-        for (LeadRepository.Lead l : repository.byIds(instance, partitions, ids, fields).values()) {
+        for (LeadRepository.Lead l : repository.committed(instance, partitions, ids, fields).values()) {
             List<String> row = new ArrayList<>();
             row.add(Long.toString(l.id()));
             for (String n : fieldNames) {
@@ -171,7 +172,7 @@ public final class LeadService {
             page = page.subList(0, batchSize);
         }
         List<Map<String, Object>> out = new ArrayList<>();
-        for (LeadRepository.Lead l : repository.byIds(caller.instanceId(), readable(caller), page, fields).values()) {
+        for (LeadRepository.Lead l : repository.committed(caller.instanceId(), readable(caller), page, fields).values()) {
             out.add(render(l, fields));
         }
         return new Page(out, more ? encodePageToken(page.getLast()) : null);
