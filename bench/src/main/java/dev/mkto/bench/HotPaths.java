@@ -93,7 +93,7 @@ public class HotPaths {
             tokens = new TokenService(jdbi, database.exclusive(), services, instances, keys, clock);
             events.subscribe(tokens);
             LeadSchema schema = new LeadSchema(jdbi, clock, events);
-            leads = new LeadService(jdbi, schema, partitions, new ActivityLog(jdbi), clock);
+            leads = new LeadService(jdbi, database.exclusive(), schema, partitions, new ActivityLog(jdbi), clock);
             new SeedLoader(jdbi, clock, events, instances, partitions, workspaces, roles, users, services, schema, leads)
                     .apply(Seeds.MAPPER.readTree(Seeds.instance(1)), "bench");
             limits = Limits.local(instances, new Ticking(), (instance, service, day) -> 0);
