@@ -40,7 +40,8 @@ final class Migrations {
             "V5__bulk_extract.sql",
             "V6__lookup_indexes.sql",
             "V7__token_nonce.sql",
-            "V8__usage_per_user.sql");
+            "V8__usage_per_user.sql",
+            "V9__email_lookup_partition.sql");
 
     private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
     private static final String LOCATION = "/db/migration/";
