@@ -31,6 +31,7 @@ final class LeadImage {
 
     private static final int CHUNK_BITS = 14;
     private static final int CHUNK = 1 << CHUNK_BITS;
+    private static final int MAX_CHUNKS = 1 << 17; // ids up to 2^31: identities beyond are read from the database
     private static final int STRIPES = 1024;
     private static final int OVERHEAD = 16; // an array's header, counted with each record
     private static final int TYPICAL = 128; // bytes of a record with a handful of values
@@ -81,8 +82,9 @@ final class LeadImage {
         }
         int stripe = stripe(id);
         synchronized (locks[stripe]) {
-            if (stamps.get(stripe) == stamp) {
-                account(slot(id, true).getAndSet(slotIndex(id), record), record);
+            AtomicReferenceArray<byte[]> slot = stamps.get(stripe) == stamp ? slot(id, true) : null;
+            if (slot != null) {
+                account(slot.getAndSet(slotIndex(id), record), record);
             }
         }
     }
@@ -125,7 +127,7 @@ final class LeadImage {
         if (chunk < c.length && c[(int) chunk] != null) {
             return c[(int) chunk];
         }
-        if (!create || chunk >= Integer.MAX_VALUE) {
+        if (!create || chunk >= MAX_CHUNKS) {
             return null;
         }
         synchronized (this) {

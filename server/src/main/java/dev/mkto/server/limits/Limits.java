@@ -118,9 +118,35 @@ public final class Limits implements AutoCloseable {
     /** The caps of each capped service's last call in this process. */
     private final ConcurrentHashMap<Long, ServiceCaps> capsSeen = new ConcurrentHashMap<>();
 
+    /** A day in a time zone: its name and its bounds (epoch millis, end exclusive). */
+    private record Day(String timeZone, long start, long end, String name) {
+        static Day of(String timeZone, long now) {
+            ZoneId zone = ZoneId.of(timeZone);
+            LocalDate date = LocalDate.ofInstant(Instant.ofEpochMilli(now), zone);
+            return new Day(timeZone, date.atStartOfDay(zone).toInstant().toEpochMilli(),
+                    date.plusDays(1).atStartOfDay(zone).toInstant().toEpochMilli(), date.toString());
+        }
+
+        boolean holds(String zone, long now) {
+            return now >= start && now < end && timeZone.equals(zone);
+        }
+    }
+
+    /** The day last admitted in: naming the day per call (zone rules, date formatting) was most of an admission's cost. */
+    private volatile Day today;
+
+    private String day(String timeZone, long now) {
+        Day d = today;
+        if (d == null || !d.holds(timeZone, now)) {
+            d = Day.of(timeZone, now);
+            today = d;
+        }
+        return d.name();
+    }
+
     private Limiter.Scope[] scopes(Caller caller, long now) {
         InstanceSettings.Limits l = instances.get(caller.instanceId()).settings().limits();
-        String day = LocalDate.ofInstant(Instant.ofEpochMilli(now), ZoneId.of(l.timeZone())).toString();
+        String day = day(l.timeZone(), now);
         Limiter.Scope instance = instanceScope(caller.instanceId(), l, day);
         if (caller.caps().none()) {
             if (!capsSeen.isEmpty() && capsSeen.containsKey(caller.serviceId())) {
