@@ -98,9 +98,11 @@ final class LeadRepository {
         if (!missing.isEmpty()) {
             found.putAll(image.hasRoom() ? load(instance, partitions, missing, fields) : byIds(instance, partitions, missing, fields));
         }
-        if (found.size() == 1 && ids.size() == 1) {
-            return found;
-        }
+        return found.size() == 1 && ids.size() == 1 ? found : inOrder(ids, found);
+    }
+
+    /** The leads of {@code found} in the order of {@code ids} (which may repeat an id or name one not found). */
+    private static Map<Long, Lead> inOrder(List<Long> ids, Map<Long, Lead> found) {
         Map<Long, Lead> ordered = new LinkedHashMap<>();
         for (Long id : ids) {
             Lead l = found.get(id);
@@ -189,14 +191,7 @@ final class LeadRepository {
             if (!custom.isEmpty() && !found.isEmpty()) {
                 readCustom(h, found, custom);
             }
-            Map<Long, Lead> ordered = new LinkedHashMap<>();
-            for (Long id : ids) {
-                Lead l = found.get(id);
-                if (l != null) {
-                    ordered.put(id, l);
-                }
-            }
-            return ordered;
+            return inOrder(ids, found);
         });
     }
 
