@@ -35,17 +35,9 @@ final class ServerUnderTest implements AutoCloseable {
         this.readyNanos = readyNanos;
     }
 
-    /**
-     * Starts the server as bin/mkto-server does, with its JVM options ({@code server/jvm.options}
-     * under the working directory) and then {@code jvmOptions} before {@code -jar}, and {@code args}
-     * after the data directory and seed.
-     */
+    /** Starts the server with {@code args} after the data directory and seed, {@code jvmOptions} before {@code -jar}. */
     static ServerUnderTest start(Path jar, Path dataDir, Path seed, List<String> args, List<String> jvmOptions) throws IOException {
-        Path launcherOptions = Path.of("server", "jvm.options").toAbsolutePath();
-        if (!Files.isRegularFile(launcherOptions)) {
-            throw new IllegalStateException("no " + launcherOptions + ": run the bench from the repository's root");
-        }
-        List<String> command = new ArrayList<>(List.of(javaTool("java"), "@" + launcherOptions));
+        List<String> command = new ArrayList<>(List.of(javaTool("java")));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString(), "--port", "0", "--data-dir", dataDir.toString(), "--seed", seed.toString()));
         command.addAll(args);
