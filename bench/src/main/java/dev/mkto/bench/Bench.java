@@ -58,6 +58,9 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         Path root = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
         boolean quick = List.of(args).contains("--quick");
+        if (System.getProperty(ServerUnderTest.LAUNCHER_OPTIONS) == null) {
+            System.setProperty(ServerUnderTest.LAUNCHER_OPTIONS, root.resolve("server/jvm.options").toString());
+        }
         Path work = Files.createTempDirectory("mkto-bench");
         try {
             new Bench(root, work, quick).run(String.join(" ", List.of(args).subList(Math.min(1, args.length), args.length)));

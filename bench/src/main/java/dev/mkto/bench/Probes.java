@@ -28,6 +28,8 @@ import java.util.Locale;
  * services, alternately, three times each. {@code startup}: spawn → first token answered, that many
  * times on fresh data directories after one start not counted (the suite's start-up figure is the
  * median of five).
+ * Every server starts with the launcher's JVM options ({@code server/jvm.options}; another file with
+ * {@code -Dmkto.jvm.options=PATH}, an empty one for the JVM's defaults), then those a probe is given.
  * {@code -Dmkto.jar=PATH} measures another build (a copy of {@code server/target} made before a
  * change, say), so that two builds can be measured alternately on the same machine.
  */

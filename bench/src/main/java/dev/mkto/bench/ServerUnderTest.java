@@ -20,6 +20,9 @@ import jdk.jfr.consumer.RecordingFile;
 /** One mkto-server process started from the built jar on a fresh data directory, as a user starts it. */
 final class ServerUnderTest implements AutoCloseable {
 
+    /** The system property naming the launcher's JVM options file; default {@code server/jvm.options} under the working directory. */
+    static final String LAUNCHER_OPTIONS = "mkto.jvm.options";
+
     private static final Pattern PORT = Pattern.compile("on port (\\d+) ");
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
 
@@ -35,9 +38,18 @@ final class ServerUnderTest implements AutoCloseable {
         this.readyNanos = readyNanos;
     }
 
-    /** Starts the server with {@code args} after the data directory and seed, {@code jvmOptions} before {@code -jar}. */
+    /**
+     * Starts the server as bin/mkto-server does, with the launcher's JVM options (the @-file
+     * {@link #LAUNCHER_OPTIONS} names) and then {@code jvmOptions} before {@code -jar}, and
+     * {@code args} after the data directory and seed.
+     */
     static ServerUnderTest start(Path jar, Path dataDir, Path seed, List<String> args, List<String> jvmOptions) throws IOException {
-        List<String> command = new ArrayList<>(List.of(javaTool("java")));
+        Path launcherOptions = Path.of(System.getProperty(LAUNCHER_OPTIONS, "server/jvm.options")).toAbsolutePath();
+        if (!Files.isRegularFile(launcherOptions)) {
+            throw new IllegalStateException("no " + launcherOptions + ": run from the repository's root, or name the file with -D"
+                    + LAUNCHER_OPTIONS + "=PATH");
+        }
+        List<String> command = new ArrayList<>(List.of(javaTool("java"), "@" + launcherOptions));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString(), "--port", "0", "--data-dir", dataDir.toString(), "--seed", seed.toString()));
         command.addAll(args);
