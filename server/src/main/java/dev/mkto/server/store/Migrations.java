@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The schema's migrations: {@code db/migration/V<n>__<description>.sql}, applied in order, each
- * once, and recorded with its SHA-256 in {@code schema_version}. On PostgreSQL each script runs in
+ * once, and recorded with its SHA-256 in {@code schema_version}. A statement that begins with
+ * {@code /*h2*}{@code /} or {@code /*postgresql*}{@code /} runs on that database only. On PostgreSQL each script runs in
  * one transaction under an advisory lock, so processes starting together on one database migrate
  * it once; an H2 file belongs to one process. A database whose recorded script differs from this
  * build's is refused; versions newer than this build's are left alone (a newer process migrated
@@ -41,7 +42,8 @@ final class Migrations {
             "V6__lookup_indexes.sql",
             "V7__token_nonce.sql",
             "V8__usage_per_user.sql",
-            "V9__email_lookup_partition.sql");
+            "V9__email_lookup_partition.sql",
+            "V10__h2_write_path.sql");
 
     private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
     private static final String LOCATION = "/db/migration/";
@@ -114,7 +116,7 @@ final class Migrations {
         long started = System.nanoTime();
         c.setAutoCommit(!postgres);
         try {
-            for (String statement : statements(script.sql())) {
+            for (String statement : statements(script.sql(), dialect)) {
                 execute(c, statement);
             }
             record(c, script);
@@ -197,6 +199,12 @@ final class Migrations {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The statements of a script that run on {@code dialect}: those marked for the other database left out. */
+    static List<String> statements(String sql, Database.Dialect dialect) {
+        String other = dialect == Database.Dialect.POSTGRESQL ? "/*h2*/" : "/*postgresql*/";
+        return statements(sql).stream().filter(s -> !s.startsWith(other)).toList();
     }
 
     /** The statements of a script: split on semicolons outside quotes, {@code --} comments dropped. */

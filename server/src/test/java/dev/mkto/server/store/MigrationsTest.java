@@ -38,7 +38,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 class MigrationsTest {
 
-    private static final List<Integer> ALL = List.of(1, 2, 3, 4, 5, 6, 7, 8, 9);
+    private static final List<Integer> ALL = List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
 
     @Test
     void scriptsWhenListedThenTheyAreEveryMigrationFileInVersionOrder() throws URISyntaxException, java.io.IOException {
@@ -66,6 +66,41 @@ class MigrationsTest {
                 "CREATE TABLE t (a VARCHAR(10) DEFAULT 'x;y', b INT)",
                 "INSERT INTO t (a) VALUES ('it''s; fine')",
                 "UPDATE t SET b = 1");
+    }
+
+    @Test
+    void statementsWhenMarkedForOneDatabaseThenOnlyThatDatabaseRunsThem() {
+        String sql = """
+                CREATE TABLE t (a INT);
+                /*h2*/ ALTER TABLE t ALTER COLUMN a SET DEFAULT 1;
+                /*postgresql*/ CREATE INDEX t_a ON t (a);
+                -- a comment before a marked statement
+                /*h2*/ DROP INDEX u_a""";
+        assertThat(Migrations.statements(sql, Database.Dialect.H2)).containsExactly(
+                "CREATE TABLE t (a INT)", "/*h2*/ ALTER TABLE t ALTER COLUMN a SET DEFAULT 1", "/*h2*/ DROP INDEX u_a");
+        assertThat(Migrations.statements(sql, Database.Dialect.POSTGRESQL)).containsExactly(
+                "CREATE TABLE t (a INT)", "/*postgresql*/ CREATE INDEX t_a ON t (a)");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void migrateWhenFreshThenLeadHasOneIndexPerUseAndH2DrawsIdsInBlocks(Backend backend, @TempDir Path dir) throws Exception {
+        onFresh(backend, dir, ds -> {
+            migrations(ds, backend).migrate();
+            if (backend == Backend.POSTGRES) {
+                assertThat(count(ds, "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'lead'"
+                        + " AND indexname = 'lead_partition_idx'")).as("PostgreSQL makes no index for a foreign key: the script's is kept")
+                        .isEqualTo(1);
+            } else {
+                assertThat(count(ds, "SELECT COUNT(*) FROM information_schema.index_columns WHERE table_name = 'lead'"
+                        + " AND column_name = 'partition_id' AND ordinal_position = 1"))
+                        .as("one index leads with partition_id: the foreign key's").isEqualTo(1);
+                assertThat(count(ds, "SELECT identity_cache FROM information_schema.columns WHERE table_name = 'lead'"
+                        + " AND column_name = 'id'")).isEqualTo(1000);
+                assertThat(count(ds, "SELECT identity_cache FROM information_schema.columns WHERE table_name = 'activity'"
+                        + " AND column_name = 'id'")).isEqualTo(1000);
+            }
+        });
     }
 
     @ParameterizedTest
@@ -99,7 +134,7 @@ class MigrationsTest {
             migrations(ds, backend).migrate();
             execute(ds, "INSERT INTO schema_version (version, script, checksum, applied_at) VALUES (99, 'V99__later.sql', 'x', 0)");
             assertThat(migrations(ds, backend).migrate()).isEmpty();
-            assertThat(versions(ds)).endsWith(9, 99);
+            assertThat(versions(ds)).endsWith(10, 99);
         });
     }
 
@@ -111,7 +146,7 @@ class MigrationsTest {
             execute(ds, "INSERT INTO usage_daily (instance_id, usage_day, service_id, user_email, endpoint, calls) "
                     + "VALUES (1, '2026-12-05', 7, 'first@example.com', 'GET /rest/v1/leads.json', 42)");
 
-            assertThat(migrations(ds, backend).migrate()).containsExactly(8, 9);
+            assertThat(migrations(ds, backend).migrate()).containsExactly(8, 9, 10);
             assertThat(count(ds, "SELECT calls FROM usage_daily WHERE service_id = 7 AND user_email = 'first@example.com'")).isEqualTo(42);
             execute(ds, "INSERT INTO usage_daily (instance_id, usage_day, service_id, user_email, endpoint, calls) "
                     + "VALUES (1, '2026-12-05', 7, 'second@example.com', 'GET /rest/v1/leads.json', 5)");
@@ -131,7 +166,7 @@ class MigrationsTest {
                     + " execution_time, success) VALUES (5, '5', 'failed', 'SQL', 'V5__bulk_extract.sql', 1, 'mkto', 1, FALSE)");
             execute(ds, "INSERT INTO instance (munchkin_id, settings, created_at, updated_at) VALUES ('123-ABC-456', 'kept', 0, 0)");
 
-            assertThat(migrations.migrate()).as("the versions Flyway did not record as successful").containsExactly(5, 6, 7, 8, 9);
+            assertThat(migrations.migrate()).as("the versions Flyway did not record as successful").containsExactly(5, 6, 7, 8, 9, 10);
             assertThat(versions(ds)).isEqualTo(ALL);
             assertThat(count(ds, "SELECT COUNT(*) FROM instance WHERE settings = 'kept'")).isEqualTo(1);
             assertThat(migrations.migrate()).isEmpty();
@@ -199,7 +234,7 @@ class MigrationsTest {
             String script = Migrations.SCRIPTS.get(v - 1);
             String sql = new String(Migrations.class.getResourceAsStream("/db/migration/" + script).readAllBytes())
                     .replace("${binary}", backend == Backend.POSTGRES ? "BYTEA" : "VARBINARY(1048576)");
-            for (String statement : Migrations.statements(sql)) {
+            for (String statement : Migrations.statements(sql, dialect(backend))) {
                 execute(ds, statement);
             }
             execute(ds, "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by,"
@@ -208,7 +243,11 @@ class MigrationsTest {
     }
 
     private static Migrations migrations(DataSource ds, Backend backend) {
-        return new Migrations(ds, backend == Backend.POSTGRES ? Database.Dialect.POSTGRESQL : Database.Dialect.H2, InstantSource.system());
+        return new Migrations(ds, dialect(backend), InstantSource.system());
+    }
+
+    private static Database.Dialect dialect(Backend backend) {
+        return backend == Backend.POSTGRES ? Database.Dialect.POSTGRESQL : Database.Dialect.H2;
     }
 
     private static DataSource dataSource(Backend.Database db) {
