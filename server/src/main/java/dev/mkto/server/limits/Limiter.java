@@ -27,7 +27,7 @@ interface Limiter extends AutoCloseable {
     record Scope(String key, int rateCalls, long windowMillis, int concurrent, long dailyQuota, String day) {
     }
 
-    /** An admitted call. */
+    /** An admitted call; {@code id} names it in Redis (null in memory). */
     record Permit(Scope[] scopes, String id, long admittedAt) {
     }
 

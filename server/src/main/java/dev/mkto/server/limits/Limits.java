@@ -144,6 +144,24 @@ public final class Limits implements AutoCloseable {
         return d.name();
     }
 
+    /** An instance's scope for a day, as last made: the same settings and day give the same scope. */
+    private record InstanceScope(long instanceId, InstanceSettings.Limits limits, String day, Limiter.Scope scope) {
+    }
+
+    /** The instance scope last made: made again only when the instance, its limits or the day change. */
+    private volatile InstanceScope lastInstanceScope;
+
+    private Limiter.Scope instanceScope(long instanceId, InstanceSettings.Limits l, String day) {
+        InstanceScope last = lastInstanceScope;
+        if (last != null && last.instanceId() == instanceId && last.limits() == l && last.day() == day) {
+            return last.scope();
+        }
+        Limiter.Scope scope = new Limiter.Scope("i" + instanceId, l.rateCalls(), l.rateWindowSeconds() * 1000L, l.concurrent(), l.dailyQuota(),
+                day);
+        lastInstanceScope = new InstanceScope(instanceId, l, day, scope);
+        return scope;
+    }
+
     private Limiter.Scope[] scopes(Caller caller, long now) {
         InstanceSettings.Limits l = instances.get(caller.instanceId()).settings().limits();
         String day = day(l.timeZone(), now);
@@ -162,10 +180,6 @@ public final class Limits implements AutoCloseable {
             capsSeen.put(caller.serviceId(), caller.caps());
         }
         return new Limiter.Scope[] {instance, service};
-    }
-
-    private static Limiter.Scope instanceScope(long instanceId, InstanceSettings.Limits l, String day) {
-        return new Limiter.Scope("i" + instanceId, l.rateCalls(), l.rateWindowSeconds() * 1000L, l.concurrent(), l.dailyQuota(), day);
     }
 
     private static Limiter.Scope serviceScope(long serviceId, ServiceCaps c, InstanceSettings.Limits l, String day) {

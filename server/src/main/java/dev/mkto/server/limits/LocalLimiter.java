@@ -9,13 +9,16 @@ import java.util.function.BiFunction;
  * Limits counted in this process's memory: exact for one process. The window is the list of
  * admission times of the calls still in it; the quota is a counter that starts, for each day, from
  * what the usage statistics already recorded, so a restart does not hand out a fresh quota.
+ * Admissions, refunds and recounts take the scope's lock; a call answered without a refund leaves
+ * the count of calls in flight without taking it (an admission racing that release may still count
+ * the call as in flight, as if it had come a moment earlier).
  */
 final class LocalLimiter implements Limiter {
 
     private static final class State {
         final ReentrantLock lock = new ReentrantLock();
         final TimeWindow window = new TimeWindow();
-        long inFlight;
+        final AtomicLong inFlight = new AtomicLong();
         long peakInFlight;
         String quotaDay;
         long quotaUsed;
@@ -23,7 +26,6 @@ final class LocalLimiter implements Limiter {
 
     private final ConcurrentHashMap<String, State> states = new ConcurrentHashMap<>();
     private final BiFunction<String, String, Long> quotaAlreadyUsed;
-    private final AtomicLong sequence = new AtomicLong(); // scopes of different instances lock apart
 
     /** {@code quotaAlreadyUsed(scopeKey, day)}: calls counted earlier that day (before a restart). */
     LocalLimiter(BiFunction<String, String, Long> quotaAlreadyUsed) {
@@ -51,17 +53,16 @@ final class LocalLimiter implements Limiter {
                 }
             }
             for (int i = 0; i < scopes.length; i++) {
-                if (held[i].inFlight >= scopes[i].concurrent()) {
+                if (held[i].inFlight.get() >= scopes[i].concurrent()) {
                     return Admission.refused(615, scopes[i]);
                 }
             }
             for (State s : held) {
                 s.window.add(now);
-                s.inFlight++;
-                s.peakInFlight = Math.max(s.peakInFlight, s.inFlight);
+                s.peakInFlight = Math.max(s.peakInFlight, s.inFlight.incrementAndGet());
                 s.quotaUsed++;
             }
-            return Admission.admitted(new Permit(scopes, Long.toString(sequence.incrementAndGet()), now));
+            return Admission.admitted(new Permit(scopes, null, now));
         } finally {
             for (int i = held.length - 1; i >= 0; i--) {
                 held[i].lock.unlock();
@@ -76,17 +77,17 @@ final class LocalLimiter implements Limiter {
             if (s == null) {
                 continue;
             }
-            s.lock.lock();
-            try {
-                s.inFlight = Math.max(0, s.inFlight - 1);
-                if (refund) {
+            s.inFlight.updateAndGet(n -> Math.max(0, n - 1));
+            if (refund) {
+                s.lock.lock();
+                try {
                     s.window.removeNewest(permit.admittedAt());
                     if (scope.day().equals(s.quotaDay)) {
                         s.quotaUsed = Math.max(0, s.quotaUsed - 1);
                     }
+                } finally {
+                    s.lock.unlock();
                 }
-            } finally {
-                s.lock.unlock();
             }
         }
     }
@@ -112,7 +113,7 @@ final class LocalLimiter implements Limiter {
         try {
             rollDay(s, scope);
             s.window.dropUpTo(now - scope.windowMillis());
-            return new Usage(s.window.size(), s.inFlight, s.peakInFlight, s.quotaUsed);
+            return new Usage(s.window.size(), s.inFlight.get(), s.peakInFlight, s.quotaUsed);
         } finally {
             s.lock.unlock();
         }
