@@ -7,9 +7,10 @@
 /*h2*/ DROP INDEX lead_partition_idx;
 
 -- New ids are drawn from a block of 1,000 held in memory instead of 32: H2 records the end of
--- the block in its catalogue and commits it each time a block is used up, ten times per Sync
--- Leads call of 300 (a lead and its New Lead activity each take an id). Ids stay in the order
--- they are given; a restart after a crash skips the rest of a block. Not on PostgreSQL, where a
--- sequence's cache is per connection and ids would no longer follow the order of creation.
+-- the block in its catalogue and commits it each time a block is used up, about 19 times per
+-- Sync Leads call of 300 new leads (each lead and its New Lead activity take an id, from two
+-- sequences). Ids stay in the order they are given; a restart after a crash skips the rest of a
+-- block. Not on PostgreSQL, where a sequence's cache is per connection and ids would no longer
+-- follow the order of creation.
 /*h2*/ ALTER TABLE lead ALTER COLUMN id SET CACHE 1000;
 /*h2*/ ALTER TABLE activity ALTER COLUMN id SET CACHE 1000;

@@ -24,11 +24,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The schema's migrations: {@code db/migration/V<n>__<description>.sql}, applied in order, each
  * once, and recorded with its SHA-256 in {@code schema_version}. A statement that begins with
- * {@code /*h2*}{@code /} or {@code /*postgresql*}{@code /} runs on that database only. On PostgreSQL each script runs in
- * one transaction under an advisory lock, so processes starting together on one database migrate
- * it once; an H2 file belongs to one process. A database whose recorded script differs from this
- * build's is refused; versions newer than this build's are left alone (a newer process migrated
- * it). Databases migrated by Flyway (earlier builds) are taken over from its history table.
+ * {@code /*h2*}{@code /} or {@code /*postgresql*}{@code /} runs on that database only. On
+ * PostgreSQL each script runs in one transaction under an advisory lock, so processes starting
+ * together on one database migrate it once; an H2 file belongs to one process. A database whose
+ * recorded script differs from this build's is refused; versions newer than this build's are left
+ * alone (a newer process migrated it). Databases migrated by Flyway (earlier builds) are taken over
+ * from its history table.
  */
 final class Migrations {
 
