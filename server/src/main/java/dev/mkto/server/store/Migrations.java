@@ -15,8 +15,11 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +27,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The schema's migrations: {@code db/migration/V<n>__<description>.sql}, applied in order, each
  * once, and recorded with its SHA-256 in {@code schema_version}. A statement that begins with
- * {@code /*h2*}{@code /} or {@code /*postgresql*}{@code /} runs on that database only. On
+ * {@code /*h2*}{@code /} or {@code /*postgresql*}{@code /} runs on that database only, and
+ * {@code ${foreign key <table>.<column>}} in a statement stands for the name of the foreign key on
+ * that column, looked up when the statement runs (H2 names a key declared without a name itself). On
  * PostgreSQL each script runs in one transaction under an advisory lock, so processes starting
  * together on one database migrate it once; an H2 file belongs to one process. A database whose
  * recorded script differs from this build's is refused; versions newer than this build's are left
@@ -44,10 +49,12 @@ final class Migrations {
             "V7__token_nonce.sql",
             "V8__usage_per_user.sql",
             "V9__email_lookup_partition.sql",
-            "V10__h2_write_path.sql");
+            "V10__h2_write_path.sql",
+            "V11__no_instance_foreign_keys.sql");
 
     private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
     private static final String LOCATION = "/db/migration/";
+    private static final Pattern FOREIGN_KEY = Pattern.compile("\\$\\{foreign key (\\w+)\\.(\\w+)}");
     /** The advisory lock's first key ("mkto" in ASCII); the second is the schema's hash. */
     static final int LOCK_CLASS = 0x6d6b746f;
 
@@ -118,7 +125,7 @@ final class Migrations {
         c.setAutoCommit(!postgres);
         try {
             for (String statement : statements(script.sql(), dialect)) {
-                execute(c, statement);
+                execute(c, withForeignKeyNames(c, statement));
             }
             record(c, script);
             if (postgres) {
@@ -200,6 +207,39 @@ final class Migrations {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** {@code statement} with each {@code ${foreign key <table>.<column>}} replaced by that key's quoted name. */
+    static String withForeignKeyNames(Connection c, String statement) throws SQLException {
+        Matcher m = FOREIGN_KEY.matcher(statement);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(out, Matcher.quoteReplacement('"' + foreignKey(c, m.group(1), m.group(2)) + '"'));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    /** The name of the one foreign key on {@code table.column} in the current schema. */
+    private static String foreignKey(Connection c, String table, String column) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (PreparedStatement q = c.prepareStatement("SELECT tc.constraint_name FROM information_schema.table_constraints tc"
+                + " JOIN information_schema.key_column_usage k ON k.constraint_schema = tc.constraint_schema"
+                + " AND k.constraint_name = tc.constraint_name"
+                + " WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_schema = current_schema()"
+                + " AND LOWER(tc.table_name) = ? AND LOWER(k.column_name) = ?")) {
+            q.setString(1, table.toLowerCase(Locale.ROOT));
+            q.setString(2, column.toLowerCase(Locale.ROOT));
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+            }
+        }
+        if (names.size() != 1) {
+            throw new SQLException("expected one foreign key on " + table + "." + column + ", found " + names.size());
+        }
+        return names.getFirst();
     }
 
     /** The statements of a script that run on {@code dialect}: those marked for the other database left out. */

@@ -38,7 +38,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 class MigrationsTest {
 
-    private static final List<Integer> ALL = List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+    private static final List<Integer> ALL = List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
 
     @Test
     void scriptsWhenListedThenTheyAreEveryMigrationFileInVersionOrder() throws URISyntaxException, java.io.IOException {
@@ -105,6 +105,43 @@ class MigrationsTest {
 
     @ParameterizedTest
     @EnumSource(Backend.class)
+    void migrateWhenFreshThenLeadsAndActivitiesHaveNoForeignKeyToInstanceNorItsIndex(Backend backend, @TempDir Path dir) throws Exception {
+        onFresh(backend, dir, ds -> {
+            migrations(ds, backend).migrate();
+            assertThat(foreignKeys(ds, "lead", "instance_id")).isZero();
+            assertThat(foreignKeys(ds, "activity", "instance_id")).isZero();
+            assertThat(foreignKeys(ds, "lead", "partition_id")).as("a lead's partition is still a key").isEqualTo(1);
+            assertThat(foreignKeys(ds, "lead_field", "instance_id")).as("only leads and activities lost theirs").isEqualTo(1);
+            if (backend == Backend.H2) {
+                assertThat(count(ds, "SELECT COUNT(*) FROM information_schema.index_columns WHERE table_name = 'lead'"
+                        + " AND column_name = 'instance_id' AND ordinal_position = 1")).as("H2 dropped the key's index with the key").isZero();
+                assertThat(count(ds, "SELECT COUNT(*) FROM information_schema.index_columns WHERE table_name = 'activity'"
+                        + " AND column_name = 'instance_id' AND ordinal_position = 1")).as("activity_type's alone").isEqualTo(1);
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void withForeignKeyNamesWhenTheKeyIsMissingThenRefusedNamingTheColumn(Backend backend, @TempDir Path dir) throws Exception {
+        onFresh(backend, dir, ds -> {
+            execute(ds, "CREATE TABLE parent (id BIGINT PRIMARY KEY)");
+            execute(ds, "CREATE TABLE child (id BIGINT PRIMARY KEY, parent_id BIGINT REFERENCES parent (id), other BIGINT)");
+            try (Connection c = ds.getConnection()) {
+                String drop = Migrations.withForeignKeyNames(c, "ALTER TABLE child DROP CONSTRAINT ${foreign key child.parent_id}");
+                assertThat(drop).startsWith("ALTER TABLE child DROP CONSTRAINT \"").doesNotContain("${");
+                try (Statement s = c.createStatement()) {
+                    s.execute(drop);
+                }
+                assertThat(foreignKeys(ds, "child", "parent_id")).isZero();
+                assertThatThrownBy(() -> Migrations.withForeignKeyNames(c, "ALTER TABLE child DROP CONSTRAINT ${foreign key child.other}"))
+                        .isInstanceOf(SQLException.class).hasMessage("expected one foreign key on child.other, found 0");
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
     void migrateWhenFreshThenEveryVersionIsAppliedOnceAndRecorded(Backend backend, @TempDir Path dir) throws Exception {
         onFresh(backend, dir, ds -> {
             assertThat(migrations(ds, backend).migrate()).isEqualTo(ALL);
@@ -134,7 +171,7 @@ class MigrationsTest {
             migrations(ds, backend).migrate();
             execute(ds, "INSERT INTO schema_version (version, script, checksum, applied_at) VALUES (99, 'V99__later.sql', 'x', 0)");
             assertThat(migrations(ds, backend).migrate()).isEmpty();
-            assertThat(versions(ds)).endsWith(10, 99);
+            assertThat(versions(ds)).endsWith(ALL.getLast(), 99);
         });
     }
 
@@ -146,7 +183,7 @@ class MigrationsTest {
             execute(ds, "INSERT INTO usage_daily (instance_id, usage_day, service_id, user_email, endpoint, calls) "
                     + "VALUES (1, '2026-12-05', 7, 'first@example.com', 'GET /rest/v1/leads.json', 42)");
 
-            assertThat(migrations(ds, backend).migrate()).containsExactly(8, 9, 10);
+            assertThat(migrations(ds, backend).migrate()).containsExactlyElementsOf(ALL.subList(7, ALL.size()));
             assertThat(count(ds, "SELECT calls FROM usage_daily WHERE service_id = 7 AND user_email = 'first@example.com'")).isEqualTo(42);
             execute(ds, "INSERT INTO usage_daily (instance_id, usage_day, service_id, user_email, endpoint, calls) "
                     + "VALUES (1, '2026-12-05', 7, 'second@example.com', 'GET /rest/v1/leads.json', 5)");
@@ -166,7 +203,7 @@ class MigrationsTest {
                     + " execution_time, success) VALUES (5, '5', 'failed', 'SQL', 'V5__bulk_extract.sql', 1, 'mkto', 1, FALSE)");
             execute(ds, "INSERT INTO instance (munchkin_id, settings, created_at, updated_at) VALUES ('123-ABC-456', 'kept', 0, 0)");
 
-            assertThat(migrations.migrate()).as("the versions Flyway did not record as successful").containsExactly(5, 6, 7, 8, 9, 10);
+            assertThat(migrations.migrate()).as("the versions Flyway did not record as successful").containsExactlyElementsOf(ALL.subList(4, ALL.size()));
             assertThat(versions(ds)).isEqualTo(ALL);
             assertThat(count(ds, "SELECT COUNT(*) FROM instance WHERE settings = 'kept'")).isEqualTo(1);
             assertThat(migrations.migrate()).isEmpty();
@@ -271,6 +308,13 @@ class MigrationsTest {
             }
         }
         return versions;
+    }
+
+    private static long foreignKeys(DataSource ds, String table, String column) throws SQLException {
+        return count(ds, "SELECT COUNT(*) FROM information_schema.table_constraints tc JOIN information_schema.key_column_usage k"
+                + " ON k.constraint_schema = tc.constraint_schema AND k.constraint_name = tc.constraint_name"
+                + " WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_schema = current_schema()"
+                + " AND LOWER(tc.table_name) = '" + table + "' AND LOWER(k.column_name) = '" + column + "'");
     }
 
     private static long count(DataSource ds, String sql) throws SQLException {
