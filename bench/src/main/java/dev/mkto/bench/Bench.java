@@ -92,7 +92,7 @@ public final class Bench {
         long t0 = System.nanoTime();
         startup();
         h2Server(quick ? 100_000 : 1_000_000, quick ? 10_000 : 100_000);
-        postgres(quick ? 30_000 : 300_000);
+        postgres(quick ? 60_000 : 600_000);
         micro();
         Plot.write(root.resolve("bench/scale.png"), curves);
         report(options, Duration.ofNanos(System.nanoTime() - t0));
@@ -282,7 +282,9 @@ public final class Bench {
             return;
         }
         long tenth = leads / 10;
-        long warm = 3 * tenth; // the first three tenths warm the server's path (and its JIT) up, and the reference's alike
+        // the first half warms the server's path up, and the reference's alike: a fresh server's JIT compiles the path for
+        // about 8 s of a saturated machine (its C2 thread took 40 % of a core, more than the requests, over that time)
+        long warm = 5 * tenth;
         double[] sync = new double[10];
         double[] reference = new double[10];
         try {
@@ -296,8 +298,8 @@ public final class Bench {
             for (int i = 0; i < 10; i++) {
                 reference[i] = RawJdbc.insertLeads(POSTGRES + raw, PG_USER, i * tenth, (i + 1) * tenth, SYNC_IN_FLIGHT);
             }
-            double measured = (leads - warm) / (Arrays.stream(sync, 3, 10).sum() / 1e9);
-            double rawMeasured = (leads - warm) / (Arrays.stream(reference, 3, 10).sum() / 1e9);
+            double measured = (leads - warm) / (Arrays.stream(sync, 5, 10).sum() / 1e9);
+            double rawMeasured = (leads - warm) / (Arrays.stream(reference, 5, 10).sum() / 1e9);
             notes.add(say(String.format(Locale.ROOT, "Sync on PostgreSQL is measured loading %,d → %,d leads, after the first %,d warmed the"
                     + " server up (a fresh process: its JIT compiles the path during the first tenths); raw JDBC inserted the same rows, after"
                     + " the same first %,d, into a fresh database. Per tenth (leads/s), server: %s; raw JDBC: %s.", warm, leads, warm, warm,
