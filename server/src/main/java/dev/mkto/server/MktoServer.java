@@ -202,11 +202,15 @@ public final class MktoServer implements AutoCloseable {
                     .host(config.host())
                     .port(config.port())
                     .shutdownGracePeriod(Duration.ofSeconds(5))
+                    // this HTTP/1.1 configuration alone: beside the one Helidon discovers, two candidates made Helidon
+                    // close an HTTP/1.0 connection without a word instead of answering it
+                    .protocolsDiscoverServices(false)
                     .addProtocol(Http1Config.builder().maxPrologueLength(64 * 1024).build())
                     // without it a response written in more than one segment waited for the client's
                     // delayed ACK (40 ms on Linux) on every kept-alive connection
                     .connectionOptions(socket -> socket.tcpNoDelay(true))
-                    .directHandlers(d -> d.addHandler(DirectHandler.EventType.BAD_REQUEST, Responses.unreadable(requestIds)))
+                    .directHandlers(d -> d.addHandler(DirectHandler.EventType.BAD_REQUEST, Responses.unreadable(requestIds))
+                            .addHandler(DirectHandler.EventType.HTTP_VERSION_NOT_SUPPORTED, Responses.otherHttpVersion(requestIds)))
                     .routing(routing -> routing
                             .addFilter(MktoServer::closeWhenAsked)
                             .addFilter(MktoServer::answerHead)

@@ -63,19 +63,34 @@ public final class Responses {
      * look at. Helidon's own description is not repeated: it may quote a header's value.
      */
     public static DirectHandler unreadable(RequestIds requestIds) {
+        return transportError(requestIds, Status.BAD_REQUEST_400, UNREADABLE);
+    }
+
+    /**
+     * What Helidon answers to a request of another HTTP version than 1.1 (HTTP/1.0, as ApacheBench
+     * and {@code curl --http1.0} send): HTTP 505 in the error shape of the face the path names,
+     * saying to send HTTP/1.1; the connection is closed after it.
+     */
+    public static DirectHandler otherHttpVersion(RequestIds requestIds) {
+        return transportError(requestIds, Status.HTTP_VERSION_NOT_SUPPORTED_505, OTHER_VERSION);
+    }
+
+    private static DirectHandler transportError(RequestIds requestIds, Status answer, String description) {
         return (request, event, status, headers, message) -> {
             String path = request.path() == null ? "" : request.path();
             Surface surface = Surface.of(path);
-            Rendered r = error(surface, requestIds.next(), surface == Surface.IDENTITY ? IdentityException.invalidRequest(UNREADABLE)
-                    : surface == Surface.ADMIN ? AdminException.invalid(UNREADABLE) : new MarketoException(ErrorCode.BAD_REQUEST, UNREADABLE));
+            Rendered r = error(surface, requestIds.next(), surface == Surface.IDENTITY ? IdentityException.invalidRequest(description)
+                    : surface == Surface.ADMIN ? AdminException.invalid(description) : new MarketoException(ErrorCode.BAD_REQUEST, description));
             return DirectHandler.TransportResponse.builder()
-                    .status(Status.BAD_REQUEST_400)
+                    .status(answer)
                     .headers(headers)
                     .header(HeaderNames.CONTENT_TYPE, "application/json;charset=UTF-8")
                     .entity(r.body())
                     .build();
         };
     }
+
+    private static final String OTHER_VERSION = "mkto-server speaks HTTP/1.1: send the request as HTTP/1.1 (HTTP/1.0 is not supported)";
 
     private static final String UNREADABLE = "The request could not be read as HTTP/1.1: look for a '%' in the path or query that is"
             + " not followed by two hex digits (send '%25' for '%'), a header that is too long or holds a control character, a body"

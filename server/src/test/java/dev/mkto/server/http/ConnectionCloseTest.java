@@ -20,7 +20,8 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * {@code Connection: close} (RFC 9112 §9.6): a request asking for it is answered with the header
  * and its connection closed, so a client reading to the end of the stream is not left waiting;
- * without it, the connection serves the next request.
+ * without it, the connection serves the next request. A request of HTTP/1.0 is answered 505 and
+ * its connection closed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConnectionCloseTest {
@@ -66,6 +67,32 @@ class ConnectionCloseTest {
                     .getBytes(StandardCharsets.US_ASCII));
             String both = readToEnd(s.getInputStream());
             assertThat(both.split("\r\n\r\npong", -1)).hasSize(3);
+        }
+    }
+
+    @Test
+    void requestWhenHttp10ThenAnswered505InTheShapeOfItsFaceAndClosed() throws IOException {
+        for (String path : List.of("/ping", "/rest/v1/leads.json?filterType=email&filterValues=a@example.com", "/identity/oauth/token",
+                "/admin/api/v1/instance")) {
+            try (Socket s = new Socket(base.getHost(), base.getPort())) {
+                s.setSoTimeout(5_000);
+                s.getOutputStream().write(("GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                String answer;
+                try {
+                    answer = readToEnd(s.getInputStream());
+                } catch (SocketTimeoutException e) {
+                    throw new AssertionError(path + ": the connection stayed open after the answer to HTTP/1.0", e);
+                }
+                assertThat(answer).as(path).startsWith("HTTP/1.1 505 ").containsIgnoringCase("\r\nConnection: close\r\n")
+                        .contains("send the request as HTTP/1.1");
+                String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+                switch (path.split("/")[1]) {
+                    case "rest" -> assertThat(body).contains("\"success\":false").contains("\"code\":\"400\"");
+                    case "identity" -> assertThat(body).contains("\"error\":\"invalid_request\"");
+                    case "admin" -> assertThat(body).contains("\"error\":{");
+                    default -> assertThat(body).startsWith("{");
+                }
+            }
         }
     }
 
